@@ -1,0 +1,260 @@
+"""How a schedule is declared, called, bound to its config, and looked up by name.
+
+A schedule's math is a *kernel* ``kernel(xp, t, /, *, **config)``: ``xp`` is the
+operations namespace of the value's library (see ``_dispatch``) and ``t`` the
+step as a float value of that library. :func:`schedule` turns a kernel and its
+config check into the public function ``name(step, /, **config)``, which
+validates the config, picks the namespace from the *types* of ``step`` and the
+config, and evaluates the kernel.
+
+:class:`Schedule` is a schedule function bound to one config: validated once,
+callable on every backend, picklable, comparable and convertible to a plain
+dict (for checkpoints, JSON and torch ``state_dict``).
+"""
+
+from __future__ import annotations
+
+import difflib
+import functools
+import inspect
+from collections.abc import Callable, Mapping
+from types import MappingProxyType
+from typing import Any, Generic, ParamSpec, Protocol, TypeVar, cast
+
+from ._dispatch import Ops, _BY_TYPE, join_ops, ops_for_step, ops_for_values, python_ops
+
+__all__ = ["Schedule", "ScheduleFunction", "schedule", "get_schedule", "registered"]
+
+P = ParamSpec("P")
+R = TypeVar("R")
+Check = Callable[[Mapping[str, Any]], None]
+
+_REGISTRY: dict[str, ScheduleFunction[Any]] = {}
+
+
+class ScheduleFunction(Protocol[P]):
+    """The type of a public schedule function such as :func:`lrfuncs.warmup_cosine`."""
+
+    __name__: str
+    __doc__: str | None
+    spec: _Spec
+
+    def __call__(self, step: Any, /, *args: P.args, **kwargs: P.kwargs) -> Any: ...
+
+    def bind(self, *args: P.args, **kwargs: P.kwargs) -> Schedule: ...
+
+
+class _Spec:
+    """What lrfuncs knows about one schedule: its kernel, config names, defaults and check."""
+
+    __slots__ = ("name", "kernel", "check", "names", "required", "defaults", "signature")
+
+    def __init__(self, kernel: Callable[..., Any], check: Check) -> None:
+        sig = inspect.signature(kernel)
+        params = list(sig.parameters.values())
+        if len(params) < 2 or any(p.kind is not p.POSITIONAL_ONLY for p in params[:2]):
+            raise TypeError(f"kernel {kernel.__name__} must start with (xp, t, /, *, ...)")
+        config = params[2:]
+        if any(p.kind is not p.KEYWORD_ONLY for p in config):
+            raise TypeError(f"kernel {kernel.__name__}: config must be keyword-only")
+        self.name = kernel.__name__
+        self.kernel = kernel
+        self.check = check
+        self.names = frozenset(p.name for p in config)
+        self.required = tuple(p.name for p in config if p.default is p.empty)
+        self.defaults = {p.name: p.default for p in config if p.default is not p.empty}
+        step = inspect.Parameter("step", inspect.Parameter.POSITIONAL_ONLY, annotation="StepLike")
+        self.signature = sig.replace(parameters=[step, *config])
+
+    def complete(self, config: Mapping[str, Any]) -> dict[str, Any]:
+        """Config with defaults filled in; TypeError for unknown or missing names."""
+        unknown = config.keys() - self.names
+        if unknown:
+            bad = sorted(unknown)[0]
+            close = difflib.get_close_matches(bad, sorted(self.names), n=1)
+            hint = f" Did you mean `{close[0]}`?" if close else ""
+            raise TypeError(
+                f"{self.name}() got an unexpected keyword argument `{bad}`.{hint} "
+                f"Its arguments are: {', '.join(sorted(self.names))}."
+            )
+        missing = [n for n in self.required if n not in config]
+        if missing:
+            raise TypeError(
+                f"{self.name}() is missing required keyword argument(s): {', '.join(f'`{m}`' for m in missing)}."
+            )
+        full = dict(self.defaults)
+        for k, v in config.items():
+            full[k] = tuple(v) if isinstance(v, list) else v
+        return full
+
+    def evaluate(self, step: Any, config: Mapping[str, Any], config_ops: Ops | None) -> Any:
+        ops = step_ops = ops_for_step(step)
+        if config_ops is not None:
+            ops = join_ops(step_ops, config_ops)
+            if step_ops is python_ops and ops is not python_ops:
+                python_ops.as_step(step)  # a concrete step is always checked
+        return ops.finish(self.kernel(ops, ops.as_step(step), **config))
+
+
+def schedule(check: Check) -> Callable[[Callable[..., Any]], Any]:
+    """Declare a schedule from its kernel ``kernel(xp, t, /, *, **config)`` and config check.
+
+    The returned public function has the signature ``name(step, /, **config)``,
+    keeps the kernel's docstring, is registered under the kernel's name, and has
+    ``.bind(**config)`` returning a :class:`Schedule`.
+    """
+
+    def decorate(kernel: Callable[..., Any]) -> Any:
+        spec = _Spec(kernel, check)
+
+        def public(step: Any, /, **config: Any) -> Any:
+            full = spec.complete(config)
+            check(full)
+            return spec.evaluate(step, full, ops_for_values(full.values()))
+
+        functools.update_wrapper(public, kernel)
+        del public.__wrapped__  # type: ignore[attr-defined]  # the kernel's (xp, t) signature is internal
+        public.__signature__ = spec.signature  # type: ignore[attr-defined]
+        public.spec = spec  # type: ignore[attr-defined]
+        public.bind = functools.partial(Schedule, public)  # type: ignore[attr-defined]
+        if spec.name in _REGISTRY:
+            raise ValueError(f"a schedule named {spec.name!r} is already registered")
+        _REGISTRY[spec.name] = cast("ScheduleFunction[Any]", public)
+        return public
+
+    return decorate
+
+
+def registered() -> dict[str, ScheduleFunction[Any]]:
+    """All schedule functions by name."""
+    return dict(_REGISTRY)
+
+
+def get_schedule(name: str) -> ScheduleFunction[Any]:
+    """The schedule function registered as ``name``; ValueError naming close matches otherwise."""
+    try:
+        return _REGISTRY[name]
+    except KeyError:
+        close = difflib.get_close_matches(name, sorted(_REGISTRY), n=3)
+        hint = f" Did you mean {', '.join(repr(c) for c in close)}?" if close else ""
+        raise ValueError(
+            f"Unknown schedule {name!r}.{hint} Known schedules: {', '.join(sorted(_REGISTRY))}."
+        ) from None
+
+
+class Schedule(Generic[P]):
+    """A schedule function bound to one validated config: ``s(step) -> lr``.
+
+    Callable on Python numbers, numpy, JAX (also under ``jit``/``vmap``/``grad``)
+    and torch values exactly like the function it binds; picklable by
+    reference to the function; equal to another ``Schedule`` with the same
+    function and config; and convertible to a plain dict with :meth:`to_dict`.
+
+    >>> import lrfuncs
+    >>> s = lrfuncs.cosine_decay.bind(peak_lr=0.1, total_steps=100)
+    >>> s(50)
+    0.05000000000000001
+    >>> lrfuncs.Schedule.from_dict(s.to_dict()) == s
+    True
+    """
+
+    __slots__ = ("_fn", "_config", "_config_ops", "_kernel")
+
+    def __init__(self, fn: ScheduleFunction[P], /, **config: Any) -> None:
+        spec = getattr(fn, "spec", None)
+        if not isinstance(spec, _Spec):
+            raise TypeError(f"Schedule() needs an lrfuncs schedule function, got {fn!r}")
+        full = spec.complete(config)
+        spec.check(full)
+        object.__setattr__(self, "_fn", fn)
+        object.__setattr__(self, "_config", full)
+        object.__setattr__(self, "_config_ops", ops_for_values(full.values()))
+        object.__setattr__(self, "_kernel", spec.kernel)
+
+    def __call__(self, step: Any) -> Any:
+        if self._config_ops is None and _BY_TYPE.get(step.__class__) is python_ops:
+            return float(self._kernel(python_ops, python_ops.as_step(step), **self._config))
+        return self._fn.spec.evaluate(step, self._config, self._config_ops)
+
+    @property
+    def fn(self) -> ScheduleFunction[P]:
+        """The schedule function."""
+        return self._fn
+
+    @property
+    def name(self) -> str:
+        return self._fn.spec.name
+
+    @property
+    def config(self) -> Mapping[str, Any]:
+        """The full config, defaults included (read-only)."""
+        return MappingProxyType(self._config)
+
+    def replace(self, **changes: Any) -> Schedule[P]:
+        """A copy with some config values changed (validated again)."""
+        return Schedule(self._fn, **{**self._config, **changes})
+
+    def to_dict(self) -> dict[str, Any]:
+        """``{"schedule": name, **config}`` with plain Python values (tuples become lists).
+
+        Array-valued config is converted with ``.tolist()``.
+        """
+        out: dict[str, Any] = {"schedule": self.name}
+        for k, v in self._config.items():
+            if isinstance(v, tuple):
+                v = list(v)
+            elif hasattr(v, "tolist"):
+                v = v.tolist()
+            out[k] = v
+        return out
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Schedule[Any]:
+        """The schedule described by :meth:`to_dict`'s output."""
+        if "schedule" not in data:
+            raise ValueError(f"A schedule dict needs a 'schedule' key naming the schedule. Received: {dict(data)!r}")
+        config = {k: v for k, v in data.items() if k != "schedule"}
+        return cls(get_schedule(data["schedule"]), **config)
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (_rebind, (self._fn, dict(self._config)))
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        raise AttributeError("Schedule is immutable; use .replace(**changes)")
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Schedule):
+            return NotImplemented
+        if self._fn is not other._fn or self._config.keys() != other._config.keys():
+            return False
+        for k, v in self._config.items():
+            w = other._config[k]
+            if v is w:
+                continue
+            try:
+                same = bool(v == w)
+            except (TypeError, ValueError):  # arrays: compare elementwise
+                same = _arrays_equal(v, w)
+            if not same:
+                return False
+        return True
+
+    def __hash__(self) -> int:
+        return hash((self.name, tuple(sorted(self._config.items()))))
+
+    def __repr__(self) -> str:
+        args = ", ".join(f"{k}={v!r}" for k, v in self._config.items())
+        return f"{self.name}.bind({args})"
+
+
+def _rebind(fn: ScheduleFunction[Any], config: dict[str, Any]) -> Schedule[Any]:
+    return Schedule(fn, **config)
+
+
+def _arrays_equal(a: Any, b: Any) -> bool:
+    try:
+        import numpy as np
+
+        return bool(np.array_equal(np.asarray(a), np.asarray(b)))
+    except Exception:  # pragma: no cover - exotic array types
+        return False

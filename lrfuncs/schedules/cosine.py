@@ -1,0 +1,189 @@
+"""Cosine annealing with a floor, and cosine with warm restarts (SGDR).
+
+Math and validation of ``cosine_decay`` and ``cosine_restarts`` live here.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from typing import Any
+
+from .. import _validation as v
+from .._dispatch import Ops
+from .._phases import floor_value, is_plain, linear_warmup, nonzero, power_safe
+from .._schedule import schedule
+
+
+def check_floor(cfg: Mapping[str, Any]) -> None:
+    """``min_lr`` (absolute) xor ``min_lr_ratio`` (fraction of ``peak_lr``)."""
+    v.exclusive(cfg, "min_lr", "min_lr_ratio")
+    if cfg["min_lr"] is not None:
+        v.non_negative(cfg, "min_lr")
+        v.at_most(cfg, "min_lr", "peak_lr")
+    if cfg["min_lr_ratio"] is not None:
+        v.between(cfg, "min_lr_ratio", 0.0, 1.0)
+
+
+def _check_cosine_decay(cfg: Mapping[str, Any]) -> None:
+    v.positive(cfg, "peak_lr")
+    v.positive(cfg, "total_steps")
+    check_floor(cfg)
+    v.positive(cfg, "exponent")
+    v.flag(cfg, "periodic")
+
+
+@schedule(_check_cosine_decay)
+def cosine_decay(
+    xp: Ops,
+    t: Any,
+    /,
+    *,
+    peak_lr: Any,
+    total_steps: Any,
+    min_lr: Any = None,
+    min_lr_ratio: Any = None,
+    exponent: Any = 1.0,
+    periodic: bool = False,
+) -> Any:
+    r"""Half a cosine from ``peak_lr`` down to a floor over ``total_steps``, then hold.
+
+    .. math::
+        \mathrm{lr}(t) = f + (\mathrm{peak\_lr} - f)\,
+        \Big[\tfrac{1}{2}\big(1 + \cos(\pi \min(t, T) / T)\big)\Big]^{\mathrm{exponent}}
+
+    with ``T = total_steps`` and floor ``f = min_lr`` (absolute, torch's
+    ``eta_min``) or ``f = min_lr_ratio * peak_lr`` (a ratio, optax's ``alpha``),
+    0 if neither is given.
+
+    * torch ``CosineAnnealingLR(T_max=T, eta_min=min_lr)``: equal for ``t <= T``;
+      past ``T`` torch rises again (period ``2T``), which ``periodic=True`` gives.
+    * optax ``cosine_decay_schedule(peak_lr, T, alpha, exponent)``: equal for every
+      ``t`` with ``min_lr_ratio=alpha``.
+
+    The floor is first reached at ``t = T``, so a run of ``T`` updates never uses
+    it; pass ``total_steps = updates - 1`` to end exactly on the floor.
+
+    >>> import lrfuncs
+    >>> [round(lrfuncs.cosine_decay(t, peak_lr=1.0, total_steps=10), 6) for t in (0, 5, 10, 15)]
+    [1.0, 0.5, 0.0, 0.0]
+    >>> round(lrfuncs.cosine_decay(15, peak_lr=1.0, total_steps=10, periodic=True), 6)
+    0.5
+    """
+    floor = floor_value(xp, peak_lr, min_lr, min_lr_ratio)
+    if not periodic:
+        t = xp.minimum(t, total_steps)
+    c = 0.5 * (1.0 + xp.cos(math.pi * t / total_steps))
+    if not is_plain(exponent, 1.0):
+        c = power_safe(xp, c, exponent)
+    return floor + (peak_lr - floor) * c
+
+
+def _check_cosine_restarts(cfg: Mapping[str, Any]) -> None:
+    v.positive(cfg, "peak_lr")
+    v.positive(cfg, "cycle_steps")
+    v.positive(cfg, "cycle_mult")
+    check_floor(cfg)
+    v.between(cfg, "peak_decay", 0.0, 1.0, lo_open=True)
+    if cfg["max_cycles"] is not None:
+        v.integer(cfg, "max_cycles", minimum=1)
+    v.non_negative(cfg, "warmup_steps")
+    if cfg["init_lr"] is not None:
+        v.non_negative(cfg, "init_lr")
+    v.non_negative(cfg, "cycle_warmup_steps")
+    v.at_most(cfg, "cycle_warmup_steps", "cycle_steps", strict=True)
+    cw, m = v.concrete(cfg, "cycle_warmup_steps"), v.concrete(cfg, "cycle_mult")
+    if cw is not None and m is not None and cw > 0 and m < 1:
+        raise v.fail(cfg, "needs `cycle_mult` >= 1 (shrinking cycles would get shorter than their warmup)",
+                     "cycle_warmup_steps", "cycle_mult")
+
+
+def _cycle_start(xp: Ops, i: Any, cycle_steps: Any, m: Any) -> Any:
+    """Start of cycle ``i`` for geometric cycle lengths ``cycle_steps * m**i`` (m != 1)."""
+    return cycle_steps * (m**i - 1.0) / (m - 1.0)
+
+
+@schedule(_check_cosine_restarts)
+def cosine_restarts(
+    xp: Ops,
+    t: Any,
+    /,
+    *,
+    peak_lr: Any,
+    cycle_steps: Any,
+    cycle_mult: Any = 1.0,
+    min_lr: Any = None,
+    min_lr_ratio: Any = None,
+    peak_decay: Any = 1.0,
+    max_cycles: Any = None,
+    warmup_steps: Any = 0,
+    init_lr: Any = None,
+    cycle_warmup_steps: Any = 0,
+) -> Any:
+    r"""Cosine annealing with warm restarts (SGDR, Loshchilov & Hutter 2017).
+
+    After an optional linear warmup of ``warmup_steps`` (``W``), cycle ``i`` lasts
+    ``T_i = cycle_steps * cycle_mult**i`` steps and starts at
+    ``S_i = cycle_steps * (cycle_mult**i - 1) / (cycle_mult - 1)`` (``i * cycle_steps``
+    when ``cycle_mult == 1``). With ``u = t - W`` and ``\tau = u - S_i``:
+
+    .. math::
+        \mathrm{lr}(t) = f + (p_i - f)\,\tfrac{1}{2}\big(1 + \cos(\pi\,\tau / T_i)\big),
+        \qquad p_i = \mathrm{peak\_lr} \cdot \mathrm{peak\_decay}^{i}
+
+    and ``lr = f`` once ``i >= max_cycles``. With ``cycle_warmup_steps = C > 0``
+    each cycle starts with a linear ramp from ``f`` to ``p_i`` over its first
+    ``C`` steps and anneals over the remaining ``T_i - C``.
+
+    * torch ``CosineAnnealingWarmRestarts(T_0, T_mult, eta_min)``: equal (also for
+      fractional steps, torch's ``step(epoch + i / iters)``), with
+      ``cycle_steps=T_0, cycle_mult=T_mult, min_lr=eta_min``. torch takes the
+      cycle index from a rounded logarithm and can miss a restart (e.g. ``T_0=1,
+      T_mult=10`` at step 111); lrfuncs corrects the index so restarts are exact.
+    * timm ``CosineLRScheduler`` cycle semantics: ``cycle_mul`` (a float, < 1
+      allowed), ``cycle_decay`` = ``peak_decay``, ``cycle_limit`` = ``max_cycles``,
+      ``lr_min`` = ``min_lr``, and ``warmup_prefix=True`` warmup = ``warmup_steps``.
+
+    The warmup starts at ``init_lr``; ``None`` means ``peak_lr / (W + 1)``.
+
+    >>> import lrfuncs
+    >>> [round(lrfuncs.cosine_restarts(t, peak_lr=1.0, cycle_steps=4, cycle_mult=2), 4) for t in range(6)]
+    [1.0, 0.8536, 0.5, 0.1464, 1.0, 0.9619]
+    """
+    floor = floor_value(xp, peak_lr, min_lr, min_lr_ratio)
+    u = xp.maximum(t - warmup_steps, 0.0)
+    m = cycle_mult
+    if is_plain(m, 1.0):
+        i = xp.floor(u / cycle_steps)
+        start = i * cycle_steps
+        length = cycle_steps
+    else:
+        one = m == 1.0  # array-valued cycle_mult may hold 1.0 entries
+        m_safe = xp.where(one, 2.0, m)
+        arg = xp.maximum(1.0 + u / cycle_steps * (m_safe - 1.0), 1e-300)
+        i0 = xp.floor(xp.log(arg) / xp.log(m_safe))
+        # the logarithm can round across a cycle boundary: correct by one either way
+        i0 = xp.where(u < _cycle_start(xp, i0, cycle_steps, m_safe), i0 - 1.0, i0)
+        i0 = xp.where(u >= _cycle_start(xp, i0 + 1.0, cycle_steps, m_safe), i0 + 1.0, i0)
+        i_lin = xp.floor(u / cycle_steps)
+        i = xp.where(one, i_lin, i0)
+        start = xp.where(one, i_lin * cycle_steps, _cycle_start(xp, i0, cycle_steps, m_safe))
+        length = xp.where(one, cycle_steps, cycle_steps * m_safe**i0)
+    tau = u - start
+    peak_i = peak_lr if is_plain(peak_decay, 1.0) else peak_lr * peak_decay**i
+    cw = cycle_warmup_steps
+    cos_len = length - cw
+    # torch's operation order, pi * tau / T_i, so values agree to the last bits
+    num = xp.maximum(xp.minimum(tau - cw, cos_len), 0.0)
+    c = 0.5 * (1.0 + xp.cos(math.pi * num / nonzero(xp, cos_len)))
+    lr = floor + (peak_i - floor) * c
+    if not is_plain(m, 1.0):  # cycle_mult < 1: past the (finite) sum of all cycles, hold the floor
+        lr = xp.where(cos_len > 0, lr, floor)
+    if not is_plain(cw, 0):
+        ramp = linear_warmup(xp, tau, peak_i - floor, cw, None) + floor
+        lr = xp.where(tau < cw, ramp, lr)
+    if max_cycles is not None:
+        lr = xp.where(i >= max_cycles, floor, lr)
+    if not is_plain(warmup_steps, 0):
+        lr = xp.where(t < warmup_steps, linear_warmup(xp, t, peak_lr, warmup_steps, init_lr), lr)
+    return lr
