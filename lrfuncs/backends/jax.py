@@ -1,0 +1,132 @@
+"""JAX / optax adapter: optax schedules and whole curves in one jitted call.
+
+An lrfuncs schedule already *is* an optax schedule: it is a pure function of
+``count`` that works on tracers. :func:`as_optax` only pins the output dtype
+and checks the config; :func:`curve` evaluates a whole curve on the default
+device (GPU/TPU where present) in one compiled call, compiled once per
+schedule function and static options, whatever the numeric config values.
+
+Recipe: log the lr and schedule Adam's ``b1`` with ``optax.inject_hyperparams``::
+
+    import optax, lrfuncs
+    from lrfuncs.backends.jax import as_optax
+    lr = as_optax(lrfuncs.onecycle.bind(peak_lr=1e-3, total_steps=10_000))
+    b1 = as_optax(lrfuncs.onecycle_momentum.bind(total_steps=10_000))
+    opt = optax.inject_hyperparams(optax.adamw)(learning_rate=lr, b1=b1)
+    state = opt.init(params)
+    ...
+    state.hyperparams["learning_rate"]  # the lr used by the last update
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+from collections.abc import Callable
+from typing import Any
+
+import jax
+import jax.numpy as jnp
+
+from .._schedule import Schedule
+from . import resolve
+
+__all__ = ["as_optax", "curve", "OptaxSchedule"]
+
+
+class OptaxSchedule:
+    """An optax schedule (``count -> value``) backed by an lrfuncs schedule; picklable."""
+
+    __slots__ = ("schedule", "dtype")
+
+    def __init__(self, schedule: Callable[[Any], Any], dtype: Any = None) -> None:
+        self.schedule = schedule
+        self.dtype = dtype
+
+    def __call__(self, count: Any) -> jax.Array:
+        value = jnp.asarray(self.schedule(jnp.asarray(count)))
+        return value if self.dtype is None else value.astype(self.dtype)
+
+    def __getstate__(self) -> tuple[Any, Any]:
+        return (self.schedule, None if self.dtype is None else jnp.dtype(self.dtype).name)
+
+    def __setstate__(self, state: tuple[Any, Any]) -> None:
+        self.schedule, self.dtype = state
+
+    def __repr__(self) -> str:
+        return f"OptaxSchedule({self.schedule!r}, dtype={self.dtype!r})"
+
+
+def as_optax(schedule: Any, *, dtype: Any = None, **config: Any) -> OptaxSchedule:
+    """An optax schedule for ``optax.<optimizer>(learning_rate=...)`` or ``inject_hyperparams``.
+
+    ``schedule`` is a :class:`lrfuncs.Schedule` or a schedule function with its
+    config as keywords. The step is optax's ``count`` (update ``k`` uses
+    ``schedule(k)``). Works inside ``jax.jit``; changing the step never
+    recompiles. ``dtype`` casts the output (default: JAX's default float).
+
+    >>> import lrfuncs, optax
+    >>> from lrfuncs.backends.jax import as_optax
+    >>> opt = optax.sgd(as_optax(lrfuncs.cosine_decay, peak_lr=0.1, total_steps=100))
+    """
+    fn = resolve(schedule, config)
+    if isinstance(fn, Schedule):
+        for name, value in fn.config.items():
+            if type(value).__module__.startswith("torch"):
+                raise TypeError(f"Argument `{name}` is a torch tensor; an optax schedule needs JAX or numpy config")
+    return OptaxSchedule(fn, dtype)
+
+
+def _split(config: Any) -> tuple[tuple[tuple[str, Any], ...], dict[str, Any]]:
+    """Static options (str, bool, None, tuples) vs numeric config traced by ``jit``."""
+    static, dynamic = [], {}
+    for k, v in config.items():
+        if v is None or isinstance(v, (str, bool, tuple)):
+            static.append((k, v))
+        else:
+            dynamic[k] = float(v) if isinstance(v, int) else v
+    return tuple(static), dynamic
+
+
+@functools.partial(jax.jit, static_argnames=("fn", "static", "num_steps", "dtype"))
+def _schedule_curve(fn: Any, static: Any, dynamic: Any, start: Any, num_steps: int, dtype: Any) -> jax.Array:
+    steps = jnp.arange(num_steps, dtype=dtype) + start
+    return jnp.asarray(fn(steps, **dict(static), **dynamic), dtype=dtype)
+
+
+def curve(
+    schedule: Any,
+    num_steps: int,
+    *,
+    start: int = 0,
+    dtype: Any = None,
+    device: Any = None,
+    **config: Any,
+) -> jax.Array:
+    """The lr at steps ``start, ..., start + num_steps - 1``, computed in one jitted call.
+
+    Runs on ``device`` (default: JAX's default device, a GPU or TPU where
+    present). ``dtype`` defaults to JAX's default float (float32, or float64
+    with ``jax_enable_x64``); float32 represents steps exactly only up to 2**24.
+    For a :class:`lrfuncs.Schedule` the compiled function is cached per schedule
+    function, static options, length and dtype: new numeric config values (or
+    array config for sweeps) reuse it.
+
+    >>> import lrfuncs
+    >>> from lrfuncs.backends.jax import curve
+    >>> curve(lrfuncs.step_decay, 4, peak_lr=1.0, step_size=2, gamma=0.5).tolist()
+    [1.0, 1.0, 0.5, 0.5]
+    """
+    fn = resolve(schedule, config)
+    if isinstance(num_steps, bool) or not isinstance(num_steps, int) or num_steps < 0:
+        raise ValueError(f"Argument `num_steps` must be a whole number >= 0. Received: num_steps={num_steps!r}")
+    if isinstance(start, bool) or not isinstance(start, int) or start < 0:
+        raise ValueError(f"Argument `start` must be a whole number >= 0. Received: start={start!r}")
+    dt = jnp.dtype(dtype) if dtype is not None else jnp.result_type(float)
+    ctx = jax.default_device(device) if device is not None else contextlib.nullcontext()
+    with ctx:
+        if isinstance(fn, Schedule):
+            static, dynamic = _split(fn.config)
+            return _schedule_curve(fn.fn, static, dynamic, float(start), num_steps, dt)
+        return jax.jit(lambda s: jnp.asarray(fn(jnp.arange(num_steps, dtype=dt) + s), dtype=dt))(float(start))
+
