@@ -21,7 +21,7 @@ from __future__ import annotations
 import math
 import sys
 from collections.abc import Iterable
-from functools import lru_cache
+from functools import cache, lru_cache
 from typing import Any
 
 __all__ = ["Ops", "ops_for_step", "ops_for_values", "join_ops", "python_ops"]
@@ -45,6 +45,10 @@ class Ops:
     def finish(self, value: Any) -> Any:
         return value
 
+    def indicator(self, cond: Any, like: Any) -> Any:  # pragma: no cover - interface
+        """1.0 where ``cond`` holds, else 0.0, in the float type of ``like``."""
+        raise NotImplementedError
+
     def __repr__(self) -> str:
         return f"<lrfuncs ops: {self.name}>"
 
@@ -66,38 +70,51 @@ def _negative_step(step: Any) -> ValueError:
     )
 
 
+def _py_where(cond: Any, a: Any, b: Any) -> Any:
+    return a if cond else b
+
+
+def _py_minimum(a: Any, b: Any) -> Any:
+    return a if a <= b else b
+
+
+def _py_maximum(a: Any, b: Any) -> Any:
+    return a if a >= b else b
+
+
+def _py_clip(x: Any, lo: Any, hi: Any) -> Any:
+    return lo if x < lo else (hi if x > hi else x)
+
+
+def _py_indicator(cond: Any, like: Any) -> float:
+    return 1.0 if cond else 0.0
+
+
 class _PythonOps(Ops):
+    """Python numbers with :mod:`math`; functions are instance attributes (the fastest lookup)."""
+
     name = "python"
     rank = 0
-    cos = staticmethod(math.cos)
-    sin = staticmethod(math.sin)
-    exp = staticmethod(math.exp)
-    log = staticmethod(math.log)
-    sqrt = staticmethod(math.sqrt)
-    tanh = staticmethod(math.tanh)
-    floor = staticmethod(math.floor)
 
-    @staticmethod
-    def where(cond: Any, a: Any, b: Any) -> Any:
-        return a if cond else b
-
-    @staticmethod
-    def minimum(a: Any, b: Any) -> Any:
-        return a if a <= b else b
-
-    @staticmethod
-    def maximum(a: Any, b: Any) -> Any:
-        return a if a >= b else b
-
-    @staticmethod
-    def clip(x: Any, lo: Any, hi: Any) -> Any:
-        return lo if x < lo else (hi if x > hi else x)
+    def __init__(self) -> None:
+        self.cos = math.cos
+        self.sin = math.sin
+        self.exp = math.exp
+        self.log = math.log
+        self.sqrt = math.sqrt
+        self.tanh = math.tanh
+        self.floor = math.floor
+        self.where = _py_where
+        self.minimum = _py_minimum
+        self.maximum = _py_maximum
+        self.clip = _py_clip
+        self.indicator = _py_indicator
 
     def as_step(self, step: Any) -> float:
         if step.__class__ is bool:
             raise _type_error(step)
         t = float(step)
-        if not t >= 0.0 or t == math.inf:
+        if not 0.0 <= t < math.inf:
             raise _negative_step(step)
         return t
 
@@ -124,6 +141,10 @@ class _NumpyOps(Ops):
         self.minimum = np.minimum
         self.maximum = np.maximum
         self.clip = np.clip
+
+    def indicator(self, cond: Any, like: Any) -> Any:
+        """``cond`` as 1.0 / 0.0 in the float dtype of ``like`` (float32 steps stay float32)."""
+        return self.np.asarray(cond).astype(self.np.result_type(like, self.np.float16))
 
     def as_step(self, step: Any) -> Any:
         np = self.np
@@ -160,6 +181,9 @@ class _JaxOps(Ops):
         self.minimum = jnp.minimum
         self.maximum = jnp.maximum
         self.clip = jnp.clip
+
+    def indicator(self, cond: Any, like: Any) -> Any:
+        return self.jnp.asarray(cond).astype(self.jnp.result_type(like, self.jnp.float16))
 
     def as_step(self, step: Any) -> Any:
         jnp = self.jnp
@@ -218,13 +242,19 @@ class _TorchOps(Ops):
         return pick(a, b)
 
     def minimum(self, a: Any, b: Any) -> Any:
-        return self._binary(self.torch.minimum, a, b, _PythonOps.minimum)
+        return self._binary(self.torch.minimum, a, b, _py_minimum)
 
     def maximum(self, a: Any, b: Any) -> Any:
-        return self._binary(self.torch.maximum, a, b, _PythonOps.maximum)
+        return self._binary(self.torch.maximum, a, b, _py_maximum)
 
     def clip(self, x: Any, lo: Any, hi: Any) -> Any:
         return self.minimum(self.maximum(x, lo), hi)
+
+    def indicator(self, cond: Any, like: Any) -> Any:
+        if not isinstance(cond, self.Tensor):
+            return 1.0 if cond else 0.0
+        dtype = like.dtype if isinstance(like, self.Tensor) and like.is_floating_point() else None
+        return cond.to(dtype or self.torch.get_default_dtype())
 
     def as_step(self, step: Any) -> Any:
         torch = self.torch
@@ -244,7 +274,7 @@ python_ops: Ops = _PythonOps()
 _FACTORIES = {"numpy": _NumpyOps, "jax": _JaxOps, "torch": _TorchOps}
 
 
-@lru_cache(maxsize=None)
+@cache
 def _namespace(name: str) -> Ops:
     if name == "python":
         return python_ops

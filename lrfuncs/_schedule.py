@@ -1,11 +1,16 @@
 """How a schedule is declared, called, bound to its config, and looked up by name.
 
-A schedule's math is a *kernel* ``kernel(xp, t, /, *, **config)``: ``xp`` is the
-operations namespace of the value's library (see ``_dispatch``) and ``t`` the
-step as a float value of that library. :func:`schedule` turns a kernel and its
-config check into the public function ``name(step, /, **config)``, which
-validates the config, picks the namespace from the *types* of ``step`` and the
-config, and evaluates the kernel.
+A schedule's math is a *kernel* ``kernel(xp, t, /, peak_lr, ..., option=default)``:
+``xp`` is the operations namespace of the value's library (see ``_dispatch``)
+and ``t`` the step as a float value of that library. :func:`schedule` turns a
+kernel and its config check into the public function ``name(step, /, **config)``
+(config keyword-only), which validates the config, picks the namespace from
+the *types* of ``step`` and the config, and evaluates the kernel.
+
+Kernels declare their config as plain parameters (not keyword-only) so that a
+bound :class:`Schedule` can pass it positionally: binding ten keywords costs
+more than the whole formula on a Python float. Only the public function, whose
+signature is keyword-only, is API.
 
 :class:`Schedule` is a schedule function bound to one config: validated once,
 callable on every backend, picklable, comparable and convertible to a plain
@@ -21,7 +26,7 @@ from collections.abc import Callable, Mapping
 from types import MappingProxyType
 from typing import Any, Generic, ParamSpec, Protocol, TypeVar, cast
 
-from ._dispatch import Ops, _BY_TYPE, join_ops, ops_for_step, ops_for_values, python_ops
+from ._dispatch import Ops, join_ops, ops_for_step, ops_for_values, python_ops
 
 __all__ = ["Schedule", "ScheduleFunction", "schedule", "get_schedule", "registered"]
 
@@ -30,6 +35,7 @@ R = TypeVar("R")
 Check = Callable[[Mapping[str, Any]], None]
 
 _REGISTRY: dict[str, ScheduleFunction[Any]] = {}
+_INF = float("inf")
 
 
 class ScheduleFunction(Protocol[P]):
@@ -47,24 +53,26 @@ class ScheduleFunction(Protocol[P]):
 class _Spec:
     """What lrfuncs knows about one schedule: its kernel, config names, defaults and check."""
 
-    __slots__ = ("name", "kernel", "check", "names", "required", "defaults", "signature")
+    __slots__ = ("check", "defaults", "kernel", "name", "names", "order", "required", "signature")
 
     def __init__(self, kernel: Callable[..., Any], check: Check) -> None:
         sig = inspect.signature(kernel)
         params = list(sig.parameters.values())
         if len(params) < 2 or any(p.kind is not p.POSITIONAL_ONLY for p in params[:2]):
-            raise TypeError(f"kernel {kernel.__name__} must start with (xp, t, /, *, ...)")
+            raise TypeError(f"kernel {kernel.__name__} must start with (xp, t, /, ...)")
         config = params[2:]
-        if any(p.kind is not p.KEYWORD_ONLY for p in config):
-            raise TypeError(f"kernel {kernel.__name__}: config must be keyword-only")
+        if any(p.kind is not p.POSITIONAL_OR_KEYWORD for p in config):
+            raise TypeError(f"kernel {kernel.__name__}: config must follow `/` as plain parameters")
         self.name = kernel.__name__
         self.kernel = kernel
         self.check = check
-        self.names = frozenset(p.name for p in config)
+        self.order = tuple(p.name for p in config)
+        self.names = frozenset(self.order)
         self.required = tuple(p.name for p in config if p.default is p.empty)
         self.defaults = {p.name: p.default for p in config if p.default is not p.empty}
         step = inspect.Parameter("step", inspect.Parameter.POSITIONAL_ONLY, annotation="StepLike")
-        self.signature = sig.replace(parameters=[step, *config])
+        public = [p.replace(kind=p.KEYWORD_ONLY) for p in config]
+        self.signature = sig.replace(parameters=[step, *public])
 
     def complete(self, config: Mapping[str, Any]) -> dict[str, Any]:
         """Config with defaults filled in; TypeError for unknown or missing names."""
@@ -97,7 +105,7 @@ class _Spec:
 
 
 def schedule(check: Check) -> Callable[[Callable[..., Any]], Any]:
-    """Declare a schedule from its kernel ``kernel(xp, t, /, *, **config)`` and config check.
+    """Declare a schedule from its kernel ``kernel(xp, t, /, **config)`` and config check.
 
     The returned public function has the signature ``name(step, /, **config)``,
     keeps the kernel's docstring, is registered under the kernel's name, and has
@@ -158,7 +166,7 @@ class Schedule(Generic[P]):
     True
     """
 
-    __slots__ = ("_fn", "_config", "_config_ops", "_kernel")
+    __slots__ = ("_args", "_config", "_config_ops", "_fn", "_kernel")
 
     def __init__(self, fn: ScheduleFunction[P], /, **config: Any) -> None:
         spec = getattr(fn, "spec", None)
@@ -170,10 +178,15 @@ class Schedule(Generic[P]):
         object.__setattr__(self, "_config", full)
         object.__setattr__(self, "_config_ops", ops_for_values(full.values()))
         object.__setattr__(self, "_kernel", spec.kernel)
+        object.__setattr__(self, "_args", tuple(full[n] for n in spec.order))
 
     def __call__(self, step: Any) -> Any:
-        if self._config_ops is None and _BY_TYPE.get(step.__class__) is python_ops:
-            return float(self._kernel(python_ops, python_ops.as_step(step), **self._config))
+        cls = step.__class__
+        if (cls is int or cls is float) and self._config_ops is None:  # the scalar fast path
+            t = float(step)
+            if not 0.0 <= t < _INF:
+                python_ops.as_step(step)  # raises the documented ValueError
+            return float(self._kernel(python_ops, t, *self._args))
         return self._fn.spec.evaluate(step, self._config, self._config_ops)
 
     @property

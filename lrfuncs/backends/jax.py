@@ -37,7 +37,7 @@ __all__ = ["as_optax", "curve", "OptaxSchedule"]
 class OptaxSchedule:
     """An optax schedule (``count -> value``) backed by an lrfuncs schedule; picklable."""
 
-    __slots__ = ("schedule", "dtype")
+    __slots__ = ("dtype", "schedule")
 
     def __init__(self, schedule: Callable[[Any], Any], dtype: Any = None) -> None:
         self.schedule = schedule

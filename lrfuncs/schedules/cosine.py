@@ -38,7 +38,6 @@ def cosine_decay(
     xp: Ops,
     t: Any,
     /,
-    *,
     peak_lr: Any,
     total_steps: Any,
     min_lr: Any = None,
@@ -70,7 +69,7 @@ def cosine_decay(
     >>> round(lrfuncs.cosine_decay(15, peak_lr=1.0, total_steps=10, periodic=True), 6)
     0.5
     """
-    floor = floor_value(xp, peak_lr, min_lr, min_lr_ratio)
+    floor = floor_value(peak_lr, min_lr, min_lr_ratio)
     if not periodic:
         t = xp.minimum(t, total_steps)
     c = 0.5 * (1.0 + xp.cos(math.pi * t / total_steps))
@@ -108,7 +107,6 @@ def cosine_restarts(
     xp: Ops,
     t: Any,
     /,
-    *,
     peak_lr: Any,
     cycle_steps: Any,
     cycle_mult: Any = 1.0,
@@ -150,7 +148,7 @@ def cosine_restarts(
     >>> [round(lrfuncs.cosine_restarts(t, peak_lr=1.0, cycle_steps=4, cycle_mult=2), 4) for t in range(6)]
     [1.0, 0.8536, 0.5, 0.1464, 1.0, 0.9619]
     """
-    floor = floor_value(xp, peak_lr, min_lr, min_lr_ratio)
+    floor = floor_value(peak_lr, min_lr, min_lr_ratio)
     u = xp.maximum(t - warmup_steps, 0.0)
     m = cycle_mult
     if is_plain(m, 1.0):

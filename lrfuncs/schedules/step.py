@@ -21,7 +21,7 @@ def _check_step_decay(cfg: Mapping[str, Any]) -> None:
 
 
 @schedule(_check_step_decay)
-def step_decay(xp: Ops, t: Any, /, *, peak_lr: Any, step_size: Any, gamma: Any = 0.1) -> Any:
+def step_decay(xp: Ops, t: Any, /, peak_lr: Any, step_size: Any, gamma: Any = 0.1) -> Any:
     r"""Multiply the lr by ``gamma`` every ``step_size`` steps.
 
     .. math:: \mathrm{lr}(t) = \mathrm{peak\_lr} \cdot \gamma^{\lfloor t / \mathrm{step\_size} \rfloor}
@@ -54,7 +54,7 @@ def _check_multistep_decay(cfg: Mapping[str, Any]) -> None:
 
 @schedule(_check_multistep_decay)
 def multistep_decay(
-    xp: Ops, t: Any, /, *, peak_lr: Any, milestones: Sequence[int], gamma: Any = 0.1
+    xp: Ops, t: Any, /, peak_lr: Any, milestones: Sequence[int], gamma: Any = 0.1
 ) -> Any:
     r"""Multiply the lr by ``gamma`` at each milestone.
 
@@ -77,5 +77,5 @@ def multistep_decay(
     """
     count: Any = 0.0
     for m in milestones:
-        count = count + xp.where(t >= m, 1.0, 0.0)
+        count = count + xp.indicator(t >= m, t)
     return peak_lr * gamma**count

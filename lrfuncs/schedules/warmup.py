@@ -13,13 +13,12 @@ warmup_steps``, whose first update has lr 0 (HF #34754).
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping
 from typing import Any
 
 from .. import _validation as v
 from .._dispatch import Ops
-from .._phases import floor_value, is_plain, linear_warmup, nonzero, power_safe
+from .._phases import PI, PLAIN, floor_value, linear_warmup, nonzero, phase_fraction, power_safe
 from .._schedule import schedule
 from .cosine import check_floor
 
@@ -42,7 +41,7 @@ def _check_warmup_decay(cfg: Mapping[str, Any]) -> None:
 
 
 @schedule(_check_warmup)
-def warmup_constant(xp: Ops, t: Any, /, *, peak_lr: Any, warmup_steps: Any, init_lr: Any = None) -> Any:
+def warmup_constant(xp: Ops, t: Any, /, peak_lr: Any, warmup_steps: Any, init_lr: Any = None) -> Any:
     r"""Linear warmup to ``peak_lr`` over ``warmup_steps``, then constant.
 
     .. math::
@@ -67,7 +66,6 @@ def warmup_linear(
     xp: Ops,
     t: Any,
     /,
-    *,
     peak_lr: Any,
     warmup_steps: Any,
     total_steps: Any,
@@ -90,7 +88,7 @@ def warmup_linear(
     >>> [lrfuncs.warmup_linear(t, peak_lr=1.0, warmup_steps=2, total_steps=6, init_lr=0.0) for t in range(8)]
     [0.0, 0.5, 1.0, 0.75, 0.5, 0.25, 0.0, 0.0]
     """
-    floor = floor_value(xp, peak_lr, min_lr, min_lr_ratio)
+    floor = floor_value(peak_lr, min_lr, min_lr_ratio)
     remaining = xp.clip((total_steps - t) / nonzero(xp, total_steps - warmup_steps), 0.0, 1.0)
     decay = floor + (peak_lr - floor) * remaining
     return xp.where(t < warmup_steps, linear_warmup(xp, t, peak_lr, warmup_steps, init_lr), decay)
@@ -109,7 +107,6 @@ def warmup_cosine(
     xp: Ops,
     t: Any,
     /,
-    *,
     peak_lr: Any,
     warmup_steps: Any,
     total_steps: Any,
@@ -151,16 +148,11 @@ def warmup_cosine(
     ...                             min_lr_ratio=0.1, floor_mode="clip"), 5)
     0.1
     """
-    floor = floor_value(xp, peak_lr, min_lr, min_lr_ratio)
-    p = (t - warmup_steps) / nonzero(xp, total_steps - warmup_steps)
-    p = xp.where(total_steps == warmup_steps, 1.0, p) if not periodic else p
-    if not periodic:
-        p = xp.clip(p, 0.0, 1.0)
-    c = 0.5 * (1.0 + xp.cos(math.pi * num_cycles * 2.0 * p))
-    if not is_plain(exponent, 1.0):
+    floor = floor_value(peak_lr, min_lr, min_lr_ratio)
+    p = phase_fraction(xp, t - warmup_steps, total_steps - warmup_steps, clip=not periodic)
+    # HF's operation order, pi * num_cycles * 2 * p, so values agree to the last bits
+    c = 0.5 * (1.0 + xp.cos(PI * num_cycles * 2.0 * p))
+    if exponent.__class__ not in PLAIN or exponent != 1:
         c = power_safe(xp, c, exponent)
-    if floor_mode == "clip":
-        decay = xp.maximum(floor, peak_lr * c)
-    else:
-        decay = floor + (peak_lr - floor) * c
+    decay = xp.maximum(floor, peak_lr * c) if floor_mode == "clip" else floor + (peak_lr - floor) * c
     return xp.where(t < warmup_steps, linear_warmup(xp, t, peak_lr, warmup_steps, init_lr), decay)
