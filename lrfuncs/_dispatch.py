@@ -248,6 +248,9 @@ class _TorchOps(Ops):
         return self._binary(self.torch.maximum, a, b, _py_maximum)
 
     def clip(self, x: Any, lo: Any, hi: Any) -> Any:
+        t = self.Tensor
+        if isinstance(x, t) and not isinstance(lo, t) and not isinstance(hi, t):
+            return self.torch.clamp(x, lo, hi)
         return self.minimum(self.maximum(x, lo), hi)
 
     def indicator(self, cond: Any, like: Any) -> Any:
