@@ -84,7 +84,9 @@ def main() -> None:
 
     print(f"lrfuncs {lrfuncs.__version__}: {len(GUIDE)} schedules x {TOTAL} updates")
     print(f"JAX default device: {jax.devices()[0]}")
-    header = f"{'schedule':44s} {'numpy vs JAX':>13s} {'numpy vs torch':>15s} {'numpy vs LambdaLR':>18s}  lr[0] -> lr[end]"
+    header = (
+        f"{'schedule':44s} {'numpy vs JAX':>13s} {'numpy vs torch':>15s} {'numpy vs LambdaLR':>18s}  lr[0] -> lr[end]"
+    )
     print(header)
     print("-" * len(header))
     results = []
@@ -115,7 +117,7 @@ def main() -> None:
 
     fig, axes = plt.subplots(2, 4, figsize=(18, 7.5), constrained_layout=True)
     steps = np.arange(TOTAL)
-    for ax, (title, lr, mom) in zip(axes.flat, results):
+    for ax, (title, lr, mom) in zip(axes.flat, results, strict=True):
         ax.plot(steps / STEPS_PER_EPOCH, lr, color="C0", lw=1.6)
         ax.set_title(title, fontsize=10)
         ax.set_xlabel("epoch")

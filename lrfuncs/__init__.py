@@ -8,8 +8,8 @@ convertible to a dict. The adapters for optax, torch and whole curves live in
 ``lrfuncs.backends.{numpy,jax,torch}``.
 
 >>> import lrfuncs
->>> lrfuncs.warmup_cosine(0, peak_lr=3e-4, warmup_steps=2000, total_steps=100_000)
-1.4992503748125938e-07
+>>> lrfuncs.warmup_cosine(0, peak_lr=3e-4, warmup_steps=2000, total_steps=100_000)  # peak_lr / 2001
+1.499250374812...e-07
 """
 
 from ._schedule import Schedule, ScheduleFunction, get_schedule, registered

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import math
 import sys
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from functools import cache, lru_cache
 from typing import Any
 
@@ -39,15 +39,26 @@ class Ops:
     rank: int = 0
     pi: float = math.pi
 
+    # elementwise functions, set per library
+    cos: Callable[[Any], Any]
+    sin: Callable[[Any], Any]
+    exp: Callable[[Any], Any]
+    log: Callable[[Any], Any]
+    sqrt: Callable[[Any], Any]
+    tanh: Callable[[Any], Any]
+    floor: Callable[[Any], Any]
+    where: Callable[[Any, Any, Any], Any]
+    minimum: Callable[[Any, Any], Any]
+    maximum: Callable[[Any, Any], Any]
+    clip: Callable[[Any, Any, Any], Any]
+    #: ``indicator(cond, like)``: 1.0 where ``cond`` holds, else 0.0, in the float type of ``like``
+    indicator: Callable[[Any, Any], Any]
+
     def as_step(self, step: Any) -> Any:  # pragma: no cover - interface
         raise NotImplementedError
 
     def finish(self, value: Any) -> Any:
         return value
-
-    def indicator(self, cond: Any, like: Any) -> Any:  # pragma: no cover - interface
-        """1.0 where ``cond`` holds, else 0.0, in the float type of ``like``."""
-        raise NotImplementedError
 
     def __repr__(self) -> str:
         return f"<lrfuncs ops: {self.name}>"

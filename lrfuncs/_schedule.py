@@ -124,7 +124,7 @@ def schedule(check: Check) -> Callable[[Callable[..., Any]], Any]:
         del public.__wrapped__  # type: ignore[attr-defined]  # the kernel's (xp, t) signature is internal
         public.__signature__ = spec.signature  # type: ignore[attr-defined]
         public.spec = spec  # type: ignore[attr-defined]
-        public.bind = functools.partial(Schedule, public)  # type: ignore[attr-defined]
+        public.bind = functools.partial(Schedule, public)  # type: ignore[attr-defined,arg-type]
         if spec.name in _REGISTRY:
             raise ValueError(f"a schedule named {spec.name!r} is already registered")
         _REGISTRY[spec.name] = cast("ScheduleFunction[Any]", public)
@@ -167,6 +167,11 @@ class Schedule(Generic[P]):
     """
 
     __slots__ = ("_args", "_config", "_config_ops", "_fn", "_kernel")
+    _fn: ScheduleFunction[P]
+    _config: dict[str, Any]
+    _config_ops: Ops | None
+    _kernel: Callable[..., Any]
+    _args: tuple[Any, ...]
 
     def __init__(self, fn: ScheduleFunction[P], /, **config: Any) -> None:
         spec = getattr(fn, "spec", None)

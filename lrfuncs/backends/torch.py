@@ -160,11 +160,12 @@ def lambda_lr(
         reference = sched.config["peak_lr"]
     if isinstance(reference, bool) or not isinstance(reference, (int, float)) or not reference > 0:
         raise ValueError(f"Argument `reference` must be a number > 0. Received: reference={reference!r}")
-    mom = None
+    mom: Schedule[Any] | None = None
     if momentum is not None:
-        mom = resolve(momentum, {})
-        if not isinstance(mom, Schedule):
+        resolved = resolve(momentum, {})
+        if not isinstance(resolved, Schedule):
             raise TypeError(f"Argument `momentum` must be an lrfuncs Schedule. Received: {type(momentum).__name__}")
+        mom = resolved
     lambdas = [ScheduleLambda(sched, reference) for _ in optimizer.param_groups]
     return ScheduledLR(optimizer, lambdas, mom, last_epoch)
 

@@ -114,7 +114,7 @@ def onecycle(
     Past the end the final lr is held (torch raises ``ValueError``).
 
     >>> import lrfuncs
-    >>> [round(lrfuncs.onecycle(t, peak_lr=1.0, total_steps=10), 5) for t in (0, 1, 2, 9, 12)]
+    >>> [round(lrfuncs.onecycle(t, peak_lr=1.0, total_steps=10), 8) for t in (0, 1, 2, 9, 12)]
     [0.04, 0.52, 1.0, 4e-06, 4e-06]
     """
     knots = _knots(xp, total_steps, pct_start, three_phase, pct_final, convention)
