@@ -157,6 +157,10 @@ class _NumpyOps(Ops):
         """``cond`` as 1.0 / 0.0 in the float dtype of ``like`` (float32 steps stay float32)."""
         return self.np.asarray(cond).astype(self.np.result_type(like, self.np.float16))
 
+    def finish(self, value: Any) -> Any:
+        """A 0-d result (numpy scalar step) as a numpy scalar, like numpy's own functions."""
+        return value[()] if isinstance(value, self.np.ndarray) and value.ndim == 0 else value
+
     def as_step(self, step: Any) -> Any:
         np = self.np
         a = np.asarray(step)

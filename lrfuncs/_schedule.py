@@ -53,7 +53,7 @@ class ScheduleFunction(Protocol[P]):
 class _Spec:
     """What lrfuncs knows about one schedule: its kernel, config names, defaults and check."""
 
-    __slots__ = ("check", "defaults", "kernel", "name", "names", "order", "required", "signature")
+    __slots__ = ("check", "defaults", "kernel", "name", "names", "order", "required", "sequences", "signature")
 
     def __init__(self, kernel: Callable[..., Any], check: Check) -> None:
         sig = inspect.signature(kernel)
@@ -67,6 +67,8 @@ class _Spec:
         self.kernel = kernel
         self.check = check
         self.order = tuple(p.name for p in config)
+        # config that is a sequence by nature (milestones): a list is stored as a tuple
+        self.sequences = frozenset(p.name for p in config if "Sequence" in str(p.annotation))
         self.names = frozenset(self.order)
         self.required = tuple(p.name for p in config if p.default is p.empty)
         self.defaults = {p.name: p.default for p in config if p.default is not p.empty}
@@ -90,9 +92,12 @@ class _Spec:
             raise TypeError(
                 f"{self.name}() is missing required keyword argument(s): {', '.join(f'`{m}`' for m in missing)}."
             )
-        full = dict(self.defaults)
-        for k, v in config.items():
-            full[k] = tuple(v) if isinstance(v, list) else v
+        full = {}
+        for name in self.order:  # declaration order, so repr and to_dict read naturally
+            v = config[name] if name in config else self.defaults[name]
+            if isinstance(v, list):
+                v = tuple(v) if name in self.sequences else _array_from_list(name, v)
+            full[name] = v
         return full
 
     def evaluate(self, step: Any, config: Mapping[str, Any], config_ops: Ops | None) -> Any:
@@ -166,7 +171,7 @@ class Schedule(Generic[P]):
     True
     """
 
-    __slots__ = ("_args", "_config", "_config_ops", "_fn", "_kernel")
+    __slots__ = ("__weakref__", "_args", "_config", "_config_ops", "_fn", "_kernel")
     _fn: ScheduleFunction[P]
     _config: dict[str, Any]
     _config_ops: Ops | None
@@ -240,6 +245,9 @@ class Schedule(Generic[P]):
     def __setattr__(self, name: str, value: Any) -> None:
         raise AttributeError("Schedule is immutable; use .replace(**changes)")
 
+    def __delattr__(self, name: str) -> None:
+        raise AttributeError("Schedule is immutable; use .replace(**changes)")
+
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, Schedule):
             return NotImplemented
@@ -258,11 +266,29 @@ class Schedule(Generic[P]):
         return True
 
     def __hash__(self) -> int:
-        return hash((self.name, tuple(sorted(self._config.items()))))
+        return hash((self.name, tuple((k, _hash_key(v)) for k, v in self._config.items())))
 
     def __repr__(self) -> str:
         args = ", ".join(f"{k}={v!r}" for k, v in self._config.items())
         return f"{self.name}.bind({args})"
+
+
+def _hash_key(value: Any) -> Any:
+    """``value`` if hashable, else its shape (arrays: equal arrays have equal shapes)."""
+    try:
+        hash(value)
+    except TypeError:
+        return ("<array>", tuple(getattr(value, "shape", ())))
+    return value
+
+
+def _array_from_list(name: str, value: list[Any]) -> Any:
+    """A nested list (``to_dict`` of array config) back as a numpy array."""
+    try:
+        import numpy as np
+    except ImportError:  # pragma: no cover - numpy is needed only for array config
+        raise TypeError(f"Argument `{name}` is a list; array-valued config needs numpy installed") from None
+    return np.asarray(value, dtype=float)
 
 
 def _rebind(fn: ScheduleFunction[Any], config: dict[str, Any]) -> Schedule[Any]:

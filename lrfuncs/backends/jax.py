@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import numbers
 from collections.abc import Callable
 from typing import Any
 
@@ -37,7 +38,7 @@ __all__ = ["as_optax", "curve", "OptaxSchedule"]
 class OptaxSchedule:
     """An optax schedule (``count -> value``) backed by an lrfuncs schedule; picklable."""
 
-    __slots__ = ("dtype", "schedule")
+    __slots__ = ("__weakref__", "dtype", "schedule")
 
     def __init__(self, schedule: Callable[[Any], Any], dtype: Any = None) -> None:
         self.schedule = schedule
@@ -84,7 +85,8 @@ def _split(config: Any) -> tuple[tuple[tuple[str, Any], ...], dict[str, Any]]:
         if v is None or isinstance(v, (str, bool, tuple)):
             static.append((k, v))
         else:
-            dynamic[k] = float(v) if isinstance(v, int) else v
+            # Python ints and numpy scalars become Python floats: weakly typed, no recompilation
+            dynamic[k] = float(v) if isinstance(v, numbers.Real) else v
     return tuple(static), dynamic
 
 

@@ -46,7 +46,7 @@ def curve(
     fn = resolve(schedule, config)
     n = _count(num_steps, "num_steps")
     first = _count(start, "start")
-    if chunk_size < 1:
+    if isinstance(chunk_size, bool) or not isinstance(chunk_size, (int, np.integer)) or chunk_size < 1:
         raise ValueError(f"Argument `chunk_size` must be >= 1. Received: chunk_size={chunk_size}")
     probe = np.asarray(fn(np.full(1, float(first))))
     lead = probe.shape[:-1] if probe.ndim else ()

@@ -111,7 +111,9 @@ class ScheduledLR(LambdaLR):
         state = dict(state_dict)
         ml = state.pop("momentum_lambda", None)
         super().load_state_dict(state)
-        if ml is not None:
+        if ml is None:  # the saved run had no momentum schedule
+            self.momentum_lambda = None
+        else:
             if self.momentum_lambda is None:
                 self.momentum_lambda = ScheduleLambda.__new__(ScheduleLambda)
                 self.momentum_lambda._cache = (None, None)  # type: ignore[assignment]

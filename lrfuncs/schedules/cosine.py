@@ -156,17 +156,23 @@ def cosine_restarts(
         start = i * cycle_steps
         length = cycle_steps
     else:
-        one = m == 1.0  # array-valued cycle_mult may hold 1.0 entries
-        m_safe = xp.where(one, 2.0, m)
-        arg = xp.maximum(1.0 + u / cycle_steps * (m_safe - 1.0), 1e-300)
-        i0 = xp.floor(xp.log(arg) / xp.log(m_safe))
+        plain = m.__class__ in (int, float)
+        one = False if plain else (m == 1.0)  # array-valued cycle_mult may hold 1.0 entries
+        m_safe = m if plain else xp.where(one, 2.0, m)
+        log_m = math.log(m) if plain else xp.log(m_safe)
+        # 1e-30 (not 0): past the finite total length of shrinking cycles (m < 1) the log stays finite
+        arg = xp.maximum(1.0 + u / cycle_steps * (m_safe - 1.0), 1e-30)
+        i = xp.floor(xp.log(arg) / log_m)
         # the logarithm can round across a cycle boundary: correct by one either way
-        i0 = xp.where(u < _cycle_start(xp, i0, cycle_steps, m_safe), i0 - 1.0, i0)
-        i0 = xp.where(u >= _cycle_start(xp, i0 + 1.0, cycle_steps, m_safe), i0 + 1.0, i0)
-        i_lin = xp.floor(u / cycle_steps)
-        i = xp.where(one, i_lin, i0)
-        start = xp.where(one, i_lin * cycle_steps, _cycle_start(xp, i0, cycle_steps, m_safe))
-        length = xp.where(one, cycle_steps, cycle_steps * m_safe**i0)
+        i = xp.where(u < _cycle_start(xp, i, cycle_steps, m_safe), i - 1.0, i)
+        i = xp.where(u >= _cycle_start(xp, i + 1.0, cycle_steps, m_safe), i + 1.0, i)
+        start = _cycle_start(xp, i, cycle_steps, m_safe)
+        length = cycle_steps * m_safe**i
+        if not plain:
+            i_lin = xp.floor(u / cycle_steps)
+            start = xp.where(one, i_lin * cycle_steps, start)
+            length = xp.where(one, cycle_steps, length)
+            i = xp.where(one, i_lin, i)
     tau = u - start
     peak_i = peak_lr if is_plain(peak_decay, 1.0) else peak_lr * peak_decay**i
     cw = cycle_warmup_steps

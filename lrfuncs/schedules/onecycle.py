@@ -12,7 +12,7 @@ from typing import Any
 
 from .. import _validation as v
 from .._dispatch import Ops
-from .._phases import cos_interp, nonzero
+from .._phases import cos_interp, phase_fraction
 from .._schedule import schedule
 
 CONVENTIONS = ("torch", "optax")
@@ -66,9 +66,7 @@ def _piecewise(xp: Ops, t: Any, knots: list[Any], values: list[Any], anneal: str
     out: Any = None
     for k in range(len(knots) - 1, 0, -1):
         start, end = knots[k - 1], knots[k]
-        pct = xp.clip((t - start) / nonzero(xp, end - start), 0.0, 1.0)
-        # a zero-length phase is complete as soon as it begins
-        pct = xp.where(end == start, 1.0, pct)
+        pct = phase_fraction(xp, t - start, end - start)  # torch's (t - start) / (end - start), clipped
         a, b = values[k - 1], values[k]
         val = cos_interp(xp, a, b, pct) if anneal == "cos" else (b - a) * pct + a
         out = val if out is None else xp.where(t <= end, val, out)

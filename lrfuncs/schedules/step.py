@@ -75,7 +75,7 @@ def multistep_decay(
     >>> [lrfuncs.multistep_decay(t, peak_lr=1.0, milestones=[3, 5, 5]) for t in (2, 3, 4, 5)]
     [1.0, 0.1, 0.1, 0.0010000000000000002]
     """
-    count: Any = 0.0
+    count: Any = xp.indicator(t < 0, t)  # zeros shaped like t (steps are >= 0)
     for m in milestones:
         count = count + xp.indicator(t >= m, t)
     return peak_lr * gamma**count
