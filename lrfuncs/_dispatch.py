@@ -137,6 +137,11 @@ class _NumpyOps(Ops):
     name = "numpy"
     rank = 1
 
+    @staticmethod
+    def instance() -> Ops:
+        """The shared numpy namespace."""
+        return _namespace("numpy")
+
     def __init__(self) -> None:
         import numpy as np
 

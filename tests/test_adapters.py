@@ -210,8 +210,8 @@ def test_jax_curve_reuses_compiled_function() -> None:
     size = fn._cache_size()
     # new numeric config values (int or float) and another start: same compiled function
     second = lrjax.curve(lrfuncs.warmup_linear, 77, peak_lr=0.2, warmup_steps=9, total_steps=61.5)
-    third = lrjax.curve(lrfuncs.warmup_linear, 77, start=5, peak_lr=1, warmup_steps=3, total_steps=50)
-    bound_ = lrjax.curve(lrfuncs.warmup_linear.bind(peak_lr=0.3, warmup_steps=0, total_steps=70), 77)
+    third = lrjax.curve(lrfuncs.warmup_linear, 77, start=5, peak_lr=7, warmup_steps=3, total_steps=50)
+    bound_ = lrjax.curve(lrfuncs.warmup_linear.bind(peak_lr=0.3, warmup_steps=2, total_steps=70), 77)
     assert fn._cache_size() == size
     # and the values are those of the new config, not of the first trace
     steps = np.arange(77.0)
@@ -219,11 +219,19 @@ def test_jax_curve_reuses_compiled_function() -> None:
     assert_lr_close(
         np.asarray(second), lrfuncs.warmup_linear(steps, peak_lr=0.2, warmup_steps=9, total_steps=61.5), peak=0.2
     )
-    assert_lr_close(np.asarray(third), lrfuncs.warmup_linear(steps + 5, peak_lr=1.0, warmup_steps=3, total_steps=50))
-    assert_lr_close(np.asarray(bound_), lrfuncs.warmup_linear(steps, peak_lr=0.3, warmup_steps=0, total_steps=70))
+    assert_lr_close(
+        np.asarray(third), lrfuncs.warmup_linear(steps + 5, peak_lr=7.0, warmup_steps=3, total_steps=50), peak=7.0
+    )
+    assert_lr_close(np.asarray(bound_), lrfuncs.warmup_linear(steps, peak_lr=0.3, warmup_steps=2, total_steps=70))
     # a new length is a new compilation (num_steps is static)
     lrjax.curve(lrfuncs.warmup_linear, 78, peak_lr=0.1, warmup_steps=7, total_steps=60)
     assert fn._cache_size() == size + 1
+    # values 0 and 1 are compiled in as constants (kernels skip work for them): one more variant each
+    zero = lrjax.curve(lrfuncs.warmup_linear, 77, peak_lr=0.3, warmup_steps=0, total_steps=70)
+    assert fn._cache_size() == size + 2
+    lrjax.curve(lrfuncs.warmup_linear, 77, peak_lr=0.5, warmup_steps=0, total_steps=71)
+    assert fn._cache_size() == size + 2
+    assert_lr_close(np.asarray(zero), lrfuncs.warmup_linear(steps, peak_lr=0.3, warmup_steps=0, total_steps=70))
 
 
 def test_jax_curve_device() -> None:

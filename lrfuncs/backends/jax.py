@@ -79,10 +79,16 @@ def as_optax(schedule: Any, *, dtype: Any = None, **config: Any) -> OptaxSchedul
 
 
 def _split(config: Any) -> tuple[tuple[tuple[str, Any], ...], dict[str, Any]]:
-    """Static options (str, bool, None, tuples) vs numeric config traced by ``jit``."""
+    """Config compiled in as constants vs numeric config traced by ``jit``.
+
+    Options (str, bool, None, tuples) are static. So are numbers equal to 0 or
+    1: kernels take a cheaper formula for those (an ``exponent`` of 1, no
+    warmup, no peak decay), which a traced value would hide. Every other
+    number is traced, so new values reuse the compiled curve.
+    """
     static, dynamic = [], {}
     for k, v in config.items():
-        if v is None or isinstance(v, (str, bool, tuple)):
+        if v is None or isinstance(v, (str, bool, tuple)) or (isinstance(v, numbers.Real) and v in (0, 1)):
             static.append((k, v))
         else:
             # Python ints and numpy scalars become Python floats: weakly typed, no recompilation
@@ -111,8 +117,9 @@ def curve(
     present). ``dtype`` defaults to JAX's default float (float32, or float64
     with ``jax_enable_x64``); float32 represents steps exactly only up to 2**24.
     For a :class:`lrfuncs.Schedule` the compiled function is cached per schedule
-    function, static options, length and dtype: new numeric config values (or
-    array config for sweeps) reuse it.
+    function, options, length and dtype: new numeric config values (or array
+    config for sweeps) reuse it, except that values 0 and 1 are compiled in as
+    constants (kernels skip work for them, e.g. ``exponent=1``).
 
     >>> import lrfuncs
     >>> from lrfuncs.backends.jax import curve

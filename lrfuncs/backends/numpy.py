@@ -14,6 +14,8 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from .._dispatch import _NumpyOps
+from .._schedule import Schedule
 from . import resolve
 
 __all__ = ["curve", "CHUNK"]
@@ -57,13 +59,29 @@ def curve(
         raise ValueError(f"Argument `out` must have shape {shape}. Received: out.shape={out.shape}")
     rows = max(1, math.prod(lead))
     step = max(1, chunk_size // rows)
-    buf = np.empty(min(step, n), dtype=np.float64)
+    evaluate = _chunk_evaluator(fn)
+    base = np.arange(min(step, n), dtype=np.float64)  # 0, 1, ..., chunk - 1
+    buf = np.empty_like(base)
     for lo in range(0, n, step):
         hi = min(lo + step, n)
         t = buf[: hi - lo]
-        np.add(np.arange(lo, hi, dtype=np.float64), float(first), out=t)
-        out[..., lo:hi] = fn(t)
+        np.add(base[: hi - lo], float(first + lo), out=t)
+        out[..., lo:hi] = evaluate(t)
     return out
+
+
+def _chunk_evaluator(fn: Any) -> Any:
+    """``t -> lr`` for float64 step chunks built here (non-negative, finite).
+
+    A :class:`Schedule` with plain-number config goes straight to its kernel
+    with the numpy operations: the per-call dispatch and step check are
+    redundant for steps this function made itself.
+    """
+    if isinstance(fn, Schedule) and fn._config_ops is None:
+        ops = _NumpyOps.instance()
+        kernel, args = fn._kernel, fn._args
+        return lambda t: kernel(ops, t, *args)
+    return fn
 
 
 def _count(value: Any, name: str) -> int:

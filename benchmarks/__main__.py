@@ -1,0 +1,5 @@
+"""``python -m benchmarks``: see :mod:`benchmarks` and ``--help``."""
+
+from .harness import main
+
+raise SystemExit(main())
