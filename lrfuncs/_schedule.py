@@ -193,10 +193,11 @@ class Schedule(Generic[P]):
     def __call__(self, step: Any) -> Any:
         cls = step.__class__
         if (cls is int or cls is float) and self._config_ops is None:  # the scalar fast path
-            t = float(step)
-            if not 0.0 <= t < _INF:
+            if not 0 <= step < _INF:
                 python_ops.as_step(step)  # raises the documented ValueError
-            return float(self._kernel(python_ops, t, *self._args))
+            # an int step is used as is: the arithmetic converts it exactly as float() would
+            lr = self._kernel(python_ops, step, *self._args)
+            return lr if lr.__class__ is float else float(lr)
         return self._fn.spec.evaluate(step, self._config, self._config_ops)
 
     @property

@@ -149,7 +149,7 @@ def warmup_cosine(
     0.1
     """
     floor = floor_value(peak_lr, min_lr, min_lr_ratio)
-    p = phase_fraction(xp, t - warmup_steps, total_steps - warmup_steps, clip=not periodic)
+    p = phase_fraction(xp, t - warmup_steps, total_steps - warmup_steps, not periodic)
     # HF's operation order, pi * num_cycles * 2 * p, so values agree to the last bits
     c = 0.5 * (1.0 + xp.cos(PI * num_cycles * 2.0 * p))
     if exponent.__class__ not in PLAIN or exponent != 1:
