@@ -97,9 +97,16 @@ def _check_cosine_restarts(cfg: Mapping[str, Any]) -> None:
                      "cycle_warmup_steps", "cycle_mult")
 
 
+_SNAP = 1e-12
+
+
 def _cycle_start(xp: Ops, i: Any, cycle_steps: Any, m: Any) -> Any:
-    """Start of cycle ``i`` for geometric cycle lengths ``cycle_steps * m**i`` (m != 1)."""
-    return cycle_steps * (m**i - 1.0) / (m - 1.0)
+    """Start of cycle ``i`` for geometric cycle lengths ``cycle_steps * m**i`` (m != 1).
+
+    The geometric sum is divided first, so that cycle 1 starts at exactly
+    ``cycle_steps`` whatever ``m`` is (``(m - 1) / (m - 1)`` is exactly 1).
+    """
+    return cycle_steps * ((m**i - 1.0) / (m - 1.0))
 
 
 @schedule(_check_cosine_restarts)
@@ -163,9 +170,13 @@ def cosine_restarts(
         # 1e-30 (not 0): past the finite total length of shrinking cycles (m < 1) the log stays finite
         arg = xp.maximum(1.0 + u / cycle_steps * (m_safe - 1.0), 1e-30)
         i = xp.floor(xp.log(arg) / log_m)
-        # the logarithm can round across a cycle boundary: correct by one either way
-        i = xp.where(u < _cycle_start(xp, i, cycle_steps, m_safe), i - 1.0, i)
-        i = xp.where(u >= _cycle_start(xp, i + 1.0, cycle_steps, m_safe), i + 1.0, i)
+        # The logarithm can round across a cycle boundary: correct by one either way. A step within
+        # a relative 1e-12 of a boundary counts as the restart: the boundary itself carries rounding
+        # (m**i is exp(i log m) under XLA), and "cycle 1 starts at step 7" must hold for m = 0.7.
+        s_i = _cycle_start(xp, i, cycle_steps, m_safe)
+        i = xp.where(u < s_i * (1.0 - _SNAP), i - 1.0, i)
+        s_next = _cycle_start(xp, i + 1.0, cycle_steps, m_safe)
+        i = xp.where(u >= s_next * (1.0 - _SNAP), i + 1.0, i)
         start = _cycle_start(xp, i, cycle_steps, m_safe)
         length = cycle_steps * m_safe**i
         if not plain:
@@ -181,8 +192,9 @@ def cosine_restarts(
     num = xp.maximum(xp.minimum(tau - cw, cos_len), 0.0)
     c = 0.5 * (1.0 + xp.cos(math.pi * num / nonzero(xp, cos_len)))
     lr = floor + (peak_i - floor) * c
-    if not is_plain(m, 1.0):  # cycle_mult < 1: past the (finite) sum of all cycles, hold the floor
+    if not is_plain(m, 1.0):  # cycle_mult < 1: from the (finite) sum of all cycles on, hold the floor
         lr = xp.where(cos_len > 0, lr, floor)
+        lr = xp.where((m_safe < 1.0) & (u >= cycle_steps / (1.0 - m_safe)), floor, lr)
     if not is_plain(cw, 0):
         ramp = linear_warmup(xp, tau, peak_i - floor, cw, None) + floor
         lr = xp.where(tau < cw, ramp, lr)

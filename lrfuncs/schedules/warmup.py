@@ -149,7 +149,10 @@ def warmup_cosine(
     0.1
     """
     floor = floor_value(peak_lr, min_lr, min_lr_ratio)
-    p = phase_fraction(xp, t - warmup_steps, total_steps - warmup_steps, not periodic)
+    if periodic:  # HF's unclamped progress (t - W) / max(1, N - W)
+        p = (t - warmup_steps) / nonzero(xp, total_steps - warmup_steps)
+    else:  # with warmup_steps == total_steps there is no decay phase: the floor from t = N on
+        p = phase_fraction(xp, t - warmup_steps, total_steps - warmup_steps)
     # HF's operation order, pi * num_cycles * 2 * p, so values agree to the last bits
     c = 0.5 * (1.0 + xp.cos(PI * num_cycles * 2.0 * p))
     if exponent.__class__ not in PLAIN or exponent != 1:
