@@ -53,6 +53,12 @@ class Ops:
     clip: Callable[[Any, Any, Any], Any]
     #: ``indicator(cond, like)``: 1.0 where ``cond`` holds, else 0.0, in the float type of ``like``
     indicator: Callable[[Any, Any], Any]
+    #: ``floor_div(a, b)``: ``floor(a / b)`` exactly (which step or cycle ``a`` falls in)
+    floor_div: Callable[[Any, Any], Any]
+
+    def adopt(self, value: Any, step: Any) -> Any:
+        """Config ``value`` made usable next to ``step`` (numpy config with torch steps)."""
+        return value
 
     def as_step(self, step: Any) -> Any:  # pragma: no cover - interface
         raise NotImplementedError
@@ -101,6 +107,10 @@ def _py_indicator(cond: Any, like: Any) -> float:
     return 1.0 if cond else 0.0
 
 
+def _py_floor_div(a: Any, b: Any) -> Any:
+    return a // b  # Python's float floor division is exact (it goes through fmod)
+
+
 class _PythonOps(Ops):
     """Python numbers with :mod:`math`; functions are instance attributes (the fastest lookup)."""
 
@@ -120,6 +130,7 @@ class _PythonOps(Ops):
         self.maximum = _py_maximum
         self.clip = _py_clip
         self.indicator = _py_indicator
+        self.floor_div = _py_floor_div
 
     def as_step(self, step: Any) -> float:
         if step.__class__ is bool:
@@ -157,6 +168,7 @@ class _NumpyOps(Ops):
         self.minimum = np.minimum
         self.maximum = np.maximum
         self.clip = np.clip
+        self.floor_div = np.floor_divide  # exact, unlike floor(a / b) near multiples
 
     def indicator(self, cond: Any, like: Any) -> Any:
         """``cond`` as 1.0 / 0.0 in the float dtype of ``like`` (float32 steps stay float32)."""
@@ -201,6 +213,8 @@ class _JaxOps(Ops):
         self.minimum = jnp.minimum
         self.maximum = jnp.maximum
         self.clip = jnp.clip
+        # exact: XLA may divide by multiplying with the reciprocal (49 * (1/49) < 1)
+        self.floor_div = jnp.floor_divide
 
     def indicator(self, cond: Any, like: Any) -> Any:
         return self.jnp.asarray(cond).astype(self.jnp.result_type(like, self.jnp.float16))
@@ -272,6 +286,17 @@ class _TorchOps(Ops):
         if isinstance(x, t) and not isinstance(lo, t) and not isinstance(hi, t):
             return self.torch.clamp(x, lo, hi)
         return self.minimum(self.maximum(x, lo), hi)
+
+    def floor_div(self, a: Any, b: Any) -> Any:
+        if isinstance(a, self.Tensor) or isinstance(b, self.Tensor):
+            return self.torch.div(a, b, rounding_mode="floor")
+        return a // b
+
+    def adopt(self, value: Any, step: Any) -> Any:
+        if _issubclass_fast(value.__class__, "numpy", "ndarray"):
+            device = step.device if isinstance(step, self.Tensor) else None
+            return self.torch.as_tensor(value, device=device)
+        return value
 
     def indicator(self, cond: Any, like: Any) -> Any:
         if not isinstance(cond, self.Tensor):

@@ -106,6 +106,8 @@ class _Spec:
             ops = join_ops(step_ops, config_ops)
             if step_ops is python_ops and ops is not python_ops:
                 python_ops.as_step(step)  # a concrete step is always checked
+            if config_ops is not ops:  # e.g. numpy config with a torch step
+                config = {k: ops.adopt(v, step) for k, v in config.items()}
         return ops.finish(self.kernel(ops, ops.as_step(step), **config))
 
 

@@ -159,7 +159,7 @@ def cosine_restarts(
     u = xp.maximum(t - warmup_steps, 0.0)
     m = cycle_mult
     if is_plain(m, 1.0):
-        i = xp.floor(u / cycle_steps)
+        i = xp.floor_div(u, cycle_steps)
         start = i * cycle_steps
         length = cycle_steps
     else:
@@ -180,7 +180,7 @@ def cosine_restarts(
         start = _cycle_start(xp, i, cycle_steps, m_safe)
         length = cycle_steps * m_safe**i
         if not plain:
-            i_lin = xp.floor(u / cycle_steps)
+            i_lin = xp.floor_div(u, cycle_steps)
             start = xp.where(one, i_lin * cycle_steps, start)
             length = xp.where(one, cycle_steps, length)
             i = xp.where(one, i_lin, i)

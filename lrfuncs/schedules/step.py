@@ -43,7 +43,7 @@ def step_decay(xp: Ops, t: Any, /, peak_lr: Any, step_size: Any, gamma: Any = 0.
     >>> [lrfuncs.step_decay(t, peak_lr=0.1, step_size=30) for t in (0, 29, 30, 60)]
     [0.1, 0.1, 0.010000000000000002, 0.0010000000000000002]
     """
-    return peak_lr * gamma ** xp.floor(t / step_size)
+    return peak_lr * gamma ** xp.floor_div(t, step_size)
 
 
 def _check_multistep_decay(cfg: Mapping[str, Any]) -> None:
