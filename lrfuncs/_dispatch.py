@@ -188,9 +188,10 @@ class _NumpyOps(Ops):
             raise _type_error(step) if kind != "b" else TypeError(
                 f"`step` must hold numbers, not booleans. Received: step of dtype {a.dtype}."
             )
-        if a.size and not (a >= 0).all():
-            bad = a[~(a >= 0)].flat[0]
-            raise _negative_step(bad.item())
+        if a.size:
+            ok = (a >= 0) & (a < np.inf)
+            if not ok.all():
+                raise _negative_step(a[~ok].flat[0].item())
         return a
 
 

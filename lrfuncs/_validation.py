@@ -132,5 +132,10 @@ def milestones(cfg: Config, name: str) -> None:
             f"Argument `{name}` must be a list or tuple of step indices. Received: {name}={_fmt(ms)}"
         )
     for m in ms:
-        if isinstance(m, bool) or not isinstance(m, numbers.Real) or not float(m) >= 0 or m != math.floor(m):
+        if (
+            isinstance(m, bool)
+            or not isinstance(m, numbers.Real)
+            or not 0 <= float(m) < math.inf
+            or m != math.floor(m)
+        ):
             raise ValueError(f"Argument `{name}` must hold whole numbers >= 0. Received: {name}={list(ms)}")

@@ -77,12 +77,13 @@ def assert_lr_close(actual: Any, expected: Any, *, peak: float = 1.0, rtol: floa
     e = np.asarray(expected, dtype=np.float64)
     assert a.shape == e.shape, (a.shape, e.shape)
     assert np.all(np.isfinite(a)), a
-    err = np.abs(a - e)
-    bound = rtol * np.abs(e) + ATOL_PEAK * abs(peak)
-    bad = np.nonzero(err > bound)[0] if a.ndim else (np.array([0]) if err > bound else [])
+    err = np.abs(a - e).ravel()
+    bound = (rtol * np.abs(e) + ATOL_PEAK * abs(peak)).ravel()
+    bad = np.nonzero(err > bound)[0]
     if len(bad):
         i = bad[0]
+        where = np.unravel_index(i, a.shape) if a.ndim else ()
         raise AssertionError(
-            f"{len(bad)} of {a.size} values differ; first at index {i}: "
-            f"actual={a.flat[i]!r} expected={e.flat[i]!r} rel={err.flat[i] / max(abs(e.flat[i]), 1e-300):.3e}"
+            f"{len(bad)} of {a.size} values differ; first at index {where}: "
+            f"actual={a.flat[i]!r} expected={e.flat[i]!r} rel={err[i] / max(abs(e.flat[i]), 1e-300):.3e}"
         )

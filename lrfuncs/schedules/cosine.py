@@ -89,6 +89,7 @@ def _check_cosine_restarts(cfg: Mapping[str, Any]) -> None:
     v.non_negative(cfg, "warmup_steps")
     if cfg["init_lr"] is not None:
         v.non_negative(cfg, "init_lr")
+        v.at_most(cfg, "init_lr", "peak_lr")
     v.non_negative(cfg, "cycle_warmup_steps")
     v.at_most(cfg, "cycle_warmup_steps", "cycle_steps", strict=True)
     cw, m = v.concrete(cfg, "cycle_warmup_steps"), v.concrete(cfg, "cycle_mult")
@@ -98,6 +99,7 @@ def _check_cosine_restarts(cfg: Mapping[str, Any]) -> None:
 
 
 _SNAP = 1e-12
+_SNAP_MAX = 1e-6
 
 
 def _cycle_start(xp: Ops, i: Any, cycle_steps: Any, m: Any) -> Any:
@@ -137,8 +139,10 @@ def cosine_restarts(
         \qquad p_i = \mathrm{peak\_lr} \cdot \mathrm{peak\_decay}^{i}
 
     and ``lr = f`` once ``i >= max_cycles``. With ``cycle_warmup_steps = C > 0``
-    each cycle starts with a linear ramp from ``f`` to ``p_i`` over its first
-    ``C`` steps and anneals over the remaining ``T_i - C``.
+    each restart (cycle ``i >= 1``) begins with a linear ramp from ``f`` to ``p_i``
+    over its first ``C`` steps (starting one ramp step above ``f``) and anneals
+    over the remaining ``T_i - C``; the first cycle is preceded by the
+    ``warmup_steps`` warmup instead.
 
     * torch ``CosineAnnealingWarmRestarts(T_0, T_mult, eta_min)``: equal (also for
       fractional steps, torch's ``step(epoch + i / iters)``), with
@@ -171,12 +175,13 @@ def cosine_restarts(
         arg = xp.maximum(1.0 + u / cycle_steps * (m_safe - 1.0), 1e-30)
         i = xp.floor(xp.log(arg) / log_m)
         # The logarithm can round across a cycle boundary: correct by one either way. A step within
-        # a relative 1e-12 of a boundary counts as the restart: the boundary itself carries rounding
-        # (m**i is exp(i log m) under XLA), and "cycle 1 starts at step 7" must hold for m = 0.7.
+        # a relative 1e-12 (at most 1e-6 steps) of a boundary counts as the restart: the boundary
+        # carries rounding (m**i is exp(i log m) under XLA), and "cycle 1 starts at step 7" must
+        # hold for m = 0.7; the cap keeps restarts at giant steps from coming whole steps early.
         s_i = _cycle_start(xp, i, cycle_steps, m_safe)
-        i = xp.where(u < s_i * (1.0 - _SNAP), i - 1.0, i)
+        i = xp.where(u < s_i - xp.minimum(s_i * _SNAP, _SNAP_MAX), i - 1.0, i)
         s_next = _cycle_start(xp, i + 1.0, cycle_steps, m_safe)
-        i = xp.where(u >= s_next * (1.0 - _SNAP), i + 1.0, i)
+        i = xp.where(u >= s_next - xp.minimum(s_next * _SNAP, _SNAP_MAX), i + 1.0, i)
         start = _cycle_start(xp, i, cycle_steps, m_safe)
         length = cycle_steps * m_safe**i
         if not plain:
@@ -186,7 +191,10 @@ def cosine_restarts(
             i = xp.where(one, i_lin, i)
     tau = u - start
     peak_i = peak_lr if is_plain(peak_decay, 1.0) else peak_lr * peak_decay**i
+    # the warmup of each restart (cycles 1, 2, ...); the first cycle follows `warmup_steps` instead
     cw = cycle_warmup_steps
+    if not is_plain(cycle_warmup_steps, 0):
+        cw = cycle_warmup_steps * xp.indicator(i >= 1.0, i)
     cos_len = length - cw
     # torch's operation order, pi * tau / T_i, so values agree to the last bits
     num = xp.maximum(xp.minimum(tau - cw, cos_len), 0.0)
@@ -195,7 +203,7 @@ def cosine_restarts(
     if not is_plain(m, 1.0):  # cycle_mult < 1: from the (finite) sum of all cycles on, hold the floor
         lr = xp.where(cos_len > 0, lr, floor)
         lr = xp.where((m_safe < 1.0) & (u >= cycle_steps / (1.0 - m_safe)), floor, lr)
-    if not is_plain(cw, 0):
+    if not is_plain(cycle_warmup_steps, 0):
         ramp = linear_warmup(xp, tau, peak_i - floor, cw, None) + floor
         lr = xp.where(tau < cw, ramp, lr)
     if max_cycles is not None:
