@@ -12,7 +12,7 @@ from typing import Any
 
 from .._schedule import Schedule
 
-__all__ = ["resolve"]
+__all__ = ["count", "resolve"]
 
 
 def resolve(schedule: Any, config: dict[str, Any]) -> Callable[[Any], Any]:
@@ -28,3 +28,10 @@ def resolve(schedule: Any, config: dict[str, Any]) -> Callable[[Any], Any]:
     if not callable(schedule):
         raise TypeError(f"Expected a schedule (callable step -> lr), got {type(schedule).__name__}")
     return schedule
+
+
+def count(value: Any, name: str) -> int:
+    """A whole-number argument >= 0 (``num_steps``, ``start``); ValueError naming it otherwise."""
+    if isinstance(value, bool) or not hasattr(value, "__index__") or value < 0:
+        raise ValueError(f"Argument `{name}` must be a whole number >= 0. Received: {name}={value!r}")
+    return int(value.__index__())

@@ -30,7 +30,7 @@ import jax
 import jax.numpy as jnp
 
 from .._schedule import Schedule
-from . import resolve
+from . import count, resolve
 
 __all__ = ["as_optax", "curve", "OptaxSchedule"]
 
@@ -127,10 +127,7 @@ def curve(
     [1.0, 1.0, 0.5, 0.5]
     """
     fn = resolve(schedule, config)
-    if isinstance(num_steps, bool) or not isinstance(num_steps, int) or num_steps < 0:
-        raise ValueError(f"Argument `num_steps` must be a whole number >= 0. Received: num_steps={num_steps!r}")
-    if isinstance(start, bool) or not isinstance(start, int) or start < 0:
-        raise ValueError(f"Argument `start` must be a whole number >= 0. Received: start={start!r}")
+    num_steps, start = count(num_steps, "num_steps"), count(start, "start")
     dt = jnp.dtype(dtype) if dtype is not None else jnp.result_type(float)
     ctx = jax.default_device(device) if device is not None else contextlib.nullcontext()
     with ctx:

@@ -16,7 +16,7 @@ import numpy.typing as npt
 
 from .._dispatch import _NumpyOps
 from .._schedule import Schedule
-from . import resolve
+from . import count, resolve
 
 __all__ = ["curve", "CHUNK"]
 
@@ -46,8 +46,8 @@ def curve(
     given), so peak memory is the output plus one chunk's temporaries.
     """
     fn = resolve(schedule, config)
-    n = _count(num_steps, "num_steps")
-    first = _count(start, "start")
+    n = count(num_steps, "num_steps")
+    first = count(start, "start")
     if isinstance(chunk_size, bool) or not isinstance(chunk_size, (int, np.integer)) or chunk_size < 1:
         raise ValueError(f"Argument `chunk_size` must be >= 1. Received: chunk_size={chunk_size}")
     probe = np.asarray(fn(np.full(1, float(first))))
@@ -83,8 +83,3 @@ def _chunk_evaluator(fn: Any) -> Any:
         return lambda t: kernel(ops, t, *args)
     return fn
 
-
-def _count(value: Any, name: str) -> int:
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 0:
-        raise ValueError(f"Argument `{name}` must be a whole number >= 0. Received: {name}={value!r}")
-    return int(value)

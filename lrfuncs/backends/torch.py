@@ -19,7 +19,7 @@ from torch.optim import Optimizer
 from torch.optim.lr_scheduler import LambdaLR
 
 from .._schedule import Schedule
-from . import resolve
+from . import count, resolve
 
 __all__ = ["ScheduleLambda", "ScheduledLR", "lambda_lr", "curve"]
 
@@ -189,9 +189,6 @@ def curve(
     [1.0, 1.0, 0.5, 0.5]
     """
     fn = resolve(schedule, config)
-    if isinstance(num_steps, bool) or not isinstance(num_steps, int) or num_steps < 0:
-        raise ValueError(f"Argument `num_steps` must be a whole number >= 0. Received: num_steps={num_steps!r}")
-    if isinstance(start, bool) or not isinstance(start, int) or start < 0:
-        raise ValueError(f"Argument `start` must be a whole number >= 0. Received: start={start!r}")
+    num_steps, start = count(num_steps, "num_steps"), count(start, "start")
     steps = torch.arange(start, start + num_steps, device=device, dtype=dtype)
     return torch.as_tensor(fn(steps), dtype=dtype, device=steps.device)
