@@ -39,13 +39,11 @@ def phase_fraction(xp: Ops, elapsed: Any, length: Any, clip: bool = True) -> Any
     A phase of length 0 is done (1) as soon as it starts. Python floats are
     clipped inline: this sits on every scalar call's path.
     """
-    if length.__class__ in PLAIN and length != 0:
+    if length.__class__ in PLAIN and length:
         f = elapsed / length
-        if not clip:
-            return f
         if f.__class__ is float:
-            return 0.0 if f < 0.0 else (1.0 if f > 1.0 else f)
-        return xp.clip(f, 0.0, 1.0)
+            return (0.0 if f < 0.0 else 1.0 if f > 1.0 else f) if clip else f
+        return xp.clip(f, 0.0, 1.0) if clip else f
     if length.__class__ in PLAIN:  # zero
         return xp.indicator(elapsed >= 0, elapsed)
     f = xp.where(length == 0, 1.0, elapsed / xp.where(length == 0, 1.0, length))

@@ -19,6 +19,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 Config = Mapping[str, Any]
+_INF = math.inf
 
 
 def _fmt(v: Any) -> str:
@@ -39,6 +40,11 @@ def concrete(cfg: Config, name: str, *, allow_inf: bool = False, allow_none: boo
     and ValueError for NaN (and for infinity unless ``allow_inf``).
     """
     v = cfg[name]
+    cls = v.__class__
+    if cls is float or cls is int:  # the common case first: this runs on every unbound call
+        if v != v or ((v == _INF or v == -_INF) and not allow_inf):
+            raise fail(cfg, "must be a finite number", name)
+        return float(v)
     if v is None and allow_none:
         return None
     if isinstance(v, bool) or v is None or isinstance(v, (str, bytes)):
