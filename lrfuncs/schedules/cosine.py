@@ -148,7 +148,9 @@ def cosine_restarts(
       fractional steps, torch's ``step(epoch + i / iters)``), with
       ``cycle_steps=T_0, cycle_mult=T_mult, min_lr=eta_min``. torch takes the
       cycle index from a rounded logarithm and can miss a restart (e.g. ``T_0=1,
-      T_mult=10`` at step 111); lrfuncs corrects the index so restarts are exact.
+      T_mult=10`` at step 111); lrfuncs corrects the index so restarts are exact
+      (a step within a relative 1e-12, at most 1e-6, of a computed cycle start
+      counts as the restart, since the start itself carries rounding).
     * timm ``CosineLRScheduler`` cycle semantics: ``cycle_mul`` (a float, < 1
       allowed), ``cycle_decay`` = ``peak_decay``, ``cycle_limit`` = ``max_cycles``,
       ``lr_min`` = ``min_lr``, and ``warmup_prefix=True`` warmup = ``warmup_steps``.
@@ -162,12 +164,12 @@ def cosine_restarts(
     floor = floor_value(peak_lr, min_lr, min_lr_ratio)
     u = xp.maximum(t - warmup_steps, 0.0)
     m = cycle_mult
+    plain = m.__class__ in (int, float)
     if is_plain(m, 1.0):
         i = xp.floor_div(u, cycle_steps)
         start = i * cycle_steps
         length = cycle_steps
     else:
-        plain = m.__class__ in (int, float)
         one = False if plain else (m == 1.0)  # array-valued cycle_mult may hold 1.0 entries
         m_safe = m if plain else xp.where(one, 2.0, m)
         log_m = math.log(m) if plain else xp.log(m_safe)
@@ -200,7 +202,8 @@ def cosine_restarts(
     num = xp.maximum(xp.minimum(tau - cw, cos_len), 0.0)
     c = 0.5 * (1.0 + xp.cos(math.pi * num / nonzero(xp, cos_len)))
     lr = floor + (peak_i - floor) * c
-    if not is_plain(m, 1.0):  # cycle_mult < 1: from the (finite) sum of all cycles on, hold the floor
+    if not is_plain(m, 1.0) and (not plain or m < 1.0):
+        # cycle_mult < 1: from the (finite) sum of all cycles on, hold the floor
         lr = xp.where(cos_len > 0, lr, floor)
         lr = xp.where((m_safe < 1.0) & (u >= cycle_steps / (1.0 - m_safe)), floor, lr)
     if not is_plain(cycle_warmup_steps, 0):
