@@ -24,7 +24,7 @@ import functools
 import inspect
 from collections.abc import Callable, Mapping
 from types import MappingProxyType
-from typing import Any, Generic, ParamSpec, Protocol, TypeVar, cast
+from typing import Any, Concatenate, Generic, ParamSpec, Protocol, TypeVar, cast
 
 from ._dispatch import Ops, join_ops, ops_for_step, ops_for_values, python_ops
 
@@ -111,7 +111,7 @@ class _Spec:
         return ops.finish(self.kernel(ops, ops.as_step(step), **config))
 
 
-def schedule(check: Check) -> Callable[[Callable[..., Any]], Any]:
+def schedule(check: Check) -> Callable[[Callable[Concatenate[Ops, Any, P], Any]], ScheduleFunction[P]]:
     """Declare a schedule from its kernel ``kernel(xp, t, /, **config)`` and config check.
 
     The returned public function has the signature ``name(step, /, **config)``,
@@ -119,7 +119,7 @@ def schedule(check: Check) -> Callable[[Callable[..., Any]], Any]:
     ``.bind(**config)`` returning a :class:`Schedule`.
     """
 
-    def decorate(kernel: Callable[..., Any]) -> Any:
+    def decorate(kernel: Callable[Concatenate[Ops, Any, P], Any]) -> ScheduleFunction[P]:
         spec = _Spec(kernel, check)
 
         def public(step: Any, /, **config: Any) -> Any:
@@ -134,8 +134,9 @@ def schedule(check: Check) -> Callable[[Callable[..., Any]], Any]:
         public.bind = functools.partial(Schedule, public)  # type: ignore[attr-defined,arg-type]
         if spec.name in _REGISTRY:
             raise ValueError(f"a schedule named {spec.name!r} is already registered")
-        _REGISTRY[spec.name] = cast("ScheduleFunction[Any]", public)
-        return public
+        function = cast("ScheduleFunction[P]", public)
+        _REGISTRY[spec.name] = function
+        return function
 
     return decorate
 
