@@ -13,6 +13,7 @@ convertible to a dict. The adapters for optax, torch and whole curves live in
 """
 
 from ._schedule import Schedule, ScheduleFunction, get_schedule, registered
+from .plateau import Plateau, PlateauState
 from .schedules import (
     cosine_decay,
     cosine_restarts,
@@ -28,6 +29,8 @@ from .schedules import (
 __version__ = "0.1.0"
 
 __all__ = [
+    "Plateau",
+    "PlateauState",
     "Schedule",
     "ScheduleFunction",
     "cosine_decay",

@@ -24,15 +24,17 @@ import contextlib
 import functools
 import numbers
 from collections.abc import Callable
-from typing import Any
+from typing import Any, NamedTuple
 
 import jax
 import jax.numpy as jnp
+import optax
 
 from .._schedule import Schedule
+from ..plateau import Plateau, PlateauState
 from . import count, resolve
 
-__all__ = ["as_optax", "curve", "OptaxSchedule"]
+__all__ = ["OptaxSchedule", "as_optax", "curve", "plateau_init", "plateau_scan", "reduce_on_plateau"]
 
 
 class OptaxSchedule:
@@ -136,3 +138,71 @@ def curve(
             return _schedule_curve(fn.fn, static, dynamic, float(start), num_steps, dt)
         return jax.jit(lambda s: jnp.asarray(fn(jnp.arange(num_steps, dtype=dt) + s), dtype=dt))(float(start))
 
+
+
+def plateau_init(plateau: Plateau, value: Any = 1.0, *, dtype: Any = None) -> PlateauState:
+    """``plateau.init(value)`` with JAX leaves of fixed dtypes, ready for ``jit`` and ``lax.scan``.
+
+    Floats use ``dtype`` (default: JAX's default float), counters int32.
+    """
+    dt = jnp.dtype(dtype) if dtype is not None else jnp.result_type(float)
+    s = plateau.init(value)
+    return PlateauState(
+        value=jnp.asarray(s.value, dt),
+        best=jnp.asarray(s.best, dt),
+        num_bad=jnp.asarray(s.num_bad, jnp.int32),
+        cooldown=jnp.asarray(s.cooldown, jnp.int32),
+        count=jnp.asarray(s.count, jnp.int32),
+        mean=jnp.asarray(s.mean, dt),
+    )
+
+
+def plateau_scan(plateau: Plateau, metrics: Any, value: Any = 1.0) -> tuple[PlateauState, jax.Array]:
+    """Run ``plateau`` over a metric sequence with ``jax.lax.scan``: ``(final_state, values)``.
+
+    ``values[k]`` is the value after ``metrics[k]``, equal to a Python loop of
+    ``plateau.update`` (and to ``lrfuncs.backends.numpy.plateau_replay``).
+    """
+    ms = jnp.asarray(metrics)
+    init = plateau_init(plateau, value, dtype=ms.dtype if jnp.issubdtype(ms.dtype, jnp.floating) else None)
+
+    def body(state: PlateauState, m: Any) -> tuple[PlateauState, Any]:
+        new = plateau.update(state, m)
+        return new, new.value
+
+    return jax.lax.scan(body, init, ms)
+
+
+class PlateauScaleState(NamedTuple):
+    """State of :func:`reduce_on_plateau`: the plateau state (its value is the scale)."""
+
+    plateau: PlateauState
+
+
+def reduce_on_plateau(plateau: Plateau) -> optax.GradientTransformationExtraArgs:
+    """An optax transformation that multiplies updates by the plateau scale.
+
+    Like ``optax.contrib.reduce_on_plateau`` (``Plateau(convention="optax", ...)``
+    reproduces it exactly), for any convention. Pass the metric as
+    ``update(..., value=loss)``. Chained after an optimizer with a step
+    schedule, the effective lr is ``schedule(count) * scale``: a plateau on top
+    of any schedule::
+
+        opt = optax.chain(optax.adamw(as_optax(lrfuncs.warmup_cosine.bind(...))),
+                          reduce_on_plateau(Plateau(patience=5)))
+        updates, state = opt.update(grads, state, params, value=val_loss)
+    """
+
+    def init_fn(params: Any) -> PlateauScaleState:
+        del params
+        return PlateauScaleState(plateau_init(plateau, 1.0))
+
+    def update_fn(
+        updates: Any, state: PlateauScaleState, params: Any = None, *, value: Any, **extra: Any
+    ) -> tuple[Any, PlateauScaleState]:
+        del params, extra
+        new = plateau.update(state.plateau, jnp.asarray(value, state.plateau.mean.dtype))
+        scale = new.value
+        return jax.tree.map(lambda g: (scale * g).astype(g.dtype), updates), PlateauScaleState(new)
+
+    return optax.GradientTransformationExtraArgs(init_fn, update_fn)  # type: ignore[arg-type]

@@ -16,9 +16,10 @@ import numpy.typing as npt
 
 from .._dispatch import _NumpyOps
 from .._schedule import Schedule
+from ..plateau import Plateau
 from . import count, resolve
 
-__all__ = ["curve", "CHUNK"]
+__all__ = ["CHUNK", "curve", "plateau_replay"]
 
 #: Elements evaluated per chunk: 16 Ki float64 = 128 KiB, so a schedule's
 #: temporaries stay in the CPU cache instead of costing full-size passes.
@@ -83,3 +84,25 @@ def _chunk_evaluator(fn: Any) -> Any:
         return lambda t: kernel(ops, t, *args)
     return fn
 
+
+
+def plateau_replay(plateau: Plateau, metrics: Any, value: Any = 1.0) -> np.ndarray:
+    """The value (lr or scale) after each metric of a whole history, replayed in one call.
+
+    ``out[k]`` is ``plateau``'s value after ``metrics[k]`` (so ``out[k]`` is the lr for
+    the epoch after evaluation ``k``). ``value`` may be an array (one lr per param
+    group): the output then has shape ``(len(metrics), *value.shape)``.
+
+    >>> from lrfuncs.plateau import Plateau
+    >>> plateau_replay(Plateau(factor=0.5, patience=1), [3.0, 3.0, 3.0, 3.0, 3.0]).tolist()
+    [1.0, 1.0, 0.5, 0.5, 0.25]
+    """
+    ms = np.asarray(metrics, dtype=np.float64)
+    if ms.ndim != 1:
+        raise ValueError(f"Argument `metrics` must be a 1-d sequence. Received: metrics of shape {ms.shape}")
+    state = plateau.init(np.asarray(value, dtype=np.float64) if np.ndim(value) else float(value))
+    out = np.empty((len(ms), *np.shape(value)), dtype=np.float64)
+    for k, m in enumerate(ms.tolist()):
+        state = plateau.update(state, m)
+        out[k] = state.value
+    return out

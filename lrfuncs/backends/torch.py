@@ -19,9 +19,10 @@ from torch.optim import Optimizer
 from torch.optim.lr_scheduler import LambdaLR
 
 from .._schedule import Schedule
+from ..plateau import Plateau, PlateauState
 from . import count, resolve
 
-__all__ = ["ScheduleLambda", "ScheduledLR", "lambda_lr", "curve"]
+__all__ = ["ReduceLROnPlateau", "ScheduleLambda", "ScheduledLR", "curve", "lambda_lr"]
 
 
 class ScheduleLambda:
@@ -192,3 +193,106 @@ def curve(
     num_steps, start = count(num_steps, "num_steps"), count(start, "start")
     steps = torch.arange(start, start + num_steps, device=device, dtype=dtype)
     return torch.as_tensor(fn(steps), dtype=dtype, device=steps.device)
+
+
+class ReduceLROnPlateau:
+    """torch's ``ReduceLROnPlateau`` interface driven by the pure :class:`lrfuncs.plateau.Plateau`.
+
+    ``step(metric)`` / ``get_last_lr()`` / ``state_dict()`` / ``load_state_dict()``
+    as torch's, with torch's keyword names and defaults; ``convention="optax"`` or
+    ``"keras"`` switches the step logic (see :mod:`lrfuncs.plateau`). The state
+    is a :class:`PlateauState` (``.state``) holding one lr per param group, and
+    ``state_dict()`` is plain data (it round-trips through
+    ``torch.load(weights_only=True)`` and JSON).
+
+    >>> import torch
+    >>> opt = torch.optim.SGD(torch.nn.Linear(2, 1).parameters(), lr=1.0)
+    >>> sched = ReduceLROnPlateau(opt, factor=0.5, patience=1)
+    >>> for loss in [3.0, 3.0, 3.0, 3.0]:
+    ...     sched.step(loss)
+    >>> sched.get_last_lr()
+    [0.5]
+    """
+
+    def __init__(
+        self,
+        optimizer: Optimizer,
+        mode: str = "min",
+        factor: float = 0.1,
+        patience: int = 10,
+        threshold: float = 1e-4,
+        threshold_mode: str = "rel",
+        cooldown: int = 0,
+        min_lr: float | list[float] = 0.0,
+        eps: float = 1e-8,
+        *,
+        convention: str = "torch",
+        accumulation_size: int = 1,
+    ) -> None:
+        if not isinstance(optimizer, Optimizer):
+            raise TypeError(f"Argument `optimizer` must be a torch Optimizer. Received: {type(optimizer).__name__}")
+        if threshold_mode not in ("rel", "abs"):
+            raise ValueError(
+                f"Argument `threshold_mode` must be one of 'rel', 'abs'. Received: threshold_mode={threshold_mode!r}"
+            )
+        groups = optimizer.param_groups
+        if isinstance(min_lr, (list, tuple)):
+            if len(min_lr) != len(groups):
+                raise ValueError(
+                    f"Argument `min_lr` must have one entry per param group ({len(groups)}). "
+                    f"Received: min_lr={min_lr!r}"
+                )
+            floors: Any = torch.tensor([float(x) for x in min_lr], dtype=torch.float64)
+        else:
+            floors = float(min_lr)
+        self.optimizer = optimizer
+        self.plateau = Plateau(
+            mode=mode,
+            factor=factor,
+            patience=patience,
+            rtol=threshold if threshold_mode == "rel" else 0.0,
+            atol=threshold if threshold_mode == "abs" else 0.0,
+            cooldown=cooldown,
+            min_value=floors,
+            eps=eps,
+            accumulation_size=accumulation_size,
+            convention=convention,
+        )
+        lrs = torch.tensor([float(g["lr"]) for g in groups], dtype=torch.float64)
+        self.state = self.plateau.init(lrs)
+        self.last_epoch = 0
+        self._last_lr = [float(x) for x in lrs]
+
+    def step(self, metric: Any) -> None:
+        """Take one metric (a number or a 0-d tensor) and set every group's lr."""
+        current = float(metric)  # torch converts the same way (0-d tensors included)
+        self.state = self.plateau.update(self.state, current)
+        self.last_epoch += 1
+        for group, lr in zip(self.optimizer.param_groups, self.state.value.tolist(), strict=True):
+            if isinstance(group["lr"], torch.Tensor):
+                group["lr"].fill_(lr)
+            else:
+                group["lr"] = lr
+        self._last_lr = [float(g["lr"]) for g in self.optimizer.param_groups]
+
+    def get_last_lr(self) -> list[float]:
+        return list(self._last_lr)
+
+    def state_dict(self) -> dict[str, Any]:
+        return {
+            "plateau": self.plateau.to_dict(),
+            "state": self.state.to_dict(),
+            "last_epoch": self.last_epoch,
+            "_last_lr": list(self._last_lr),
+        }
+
+    def load_state_dict(self, state_dict: dict[str, Any]) -> None:
+        config = dict(state_dict["plateau"])
+        if isinstance(config.get("min_value"), list):
+            config["min_value"] = torch.tensor(config["min_value"], dtype=torch.float64)
+        self.plateau = Plateau(**config)
+        raw = dict(state_dict["state"])
+        raw["value"] = torch.tensor(raw["value"], dtype=torch.float64)
+        self.state = PlateauState(**raw)
+        self.last_epoch = int(state_dict["last_epoch"])
+        self._last_lr = list(state_dict["_last_lr"])
