@@ -50,7 +50,7 @@ from typing import Any, NamedTuple
 from . import _validation as v
 from ._dispatch import Ops, join_ops, ops_for_values, python_ops
 
-__all__ = ["Plateau", "PlateauState"]
+__all__ = ["Plateau", "PlateauState", "init", "update"]
 
 MODES = ("min", "max")
 CONVENTIONS = ("torch", "optax", "keras")
@@ -301,3 +301,29 @@ def _and(a: Any, b: Any) -> Any:
 def _any(x: Any) -> Any:
     """True if any group can still be reduced (keras reduces the whole optimizer)."""
     return x.any() if getattr(x, "shape", ()) else x
+
+
+def init(value: Any = 1.0, **config: Any) -> PlateauState:
+    """Functional form of :meth:`Plateau.init`: ``init(value, **config)``.
+
+    >>> from lrfuncs import plateau
+    >>> plateau.init(0.1, mode="max").best
+    -inf
+    """
+    return Plateau(**config).init(value)
+
+
+def update(state: PlateauState, metric: Any, /, **config: Any) -> PlateauState:
+    """Functional form of :meth:`Plateau.update`: ``update(state, metric, **config)``.
+
+    The config is validated on every call; bind it once with :class:`Plateau`
+    in a loop.
+
+    >>> from lrfuncs import plateau
+    >>> s = plateau.init(1.0)
+    >>> for m in [1.0, 1.0, 1.0]:
+    ...     s = plateau.update(s, m, patience=1, factor=0.5)
+    >>> s.value
+    0.5
+    """
+    return Plateau(**config).update(state, metric)
