@@ -22,7 +22,7 @@ from .._schedule import Schedule
 from ..plateau import Plateau, PlateauState
 from . import count, resolve
 
-__all__ = ["ReduceLROnPlateau", "ScheduleLambda", "ScheduledLR", "curve", "lambda_lr"]
+__all__ = ["CurveLR", "ReduceLROnPlateau", "ScheduleLambda", "ScheduledLR", "curve", "lambda_lr"]
 
 
 class ScheduleLambda:
@@ -296,3 +296,103 @@ class ReduceLROnPlateau:
         self.state = PlateauState(**raw)
         self.last_epoch = int(state_dict["last_epoch"])
         self._last_lr = list(state_dict["_last_lr"])
+
+
+class CurveLR:
+    """A scheduler that reads each group's lr from a curve precomputed on the device.
+
+    The whole curve (``num_steps`` values per param group, scaled to each group's
+    lr like :func:`lambda_lr`) is evaluated once, on ``device`` (default: the
+    device of the first group's parameters). ``step()`` advances a step counter
+    that lives on the device and copies ``curve[group, min(k, num_steps - 1)]``
+    into each group's lr **tensor**: no host sync, no Python math per step, so
+    it works with ``capturable=True`` / fused optimizers, CUDA graphs and
+    ``torch.compile``. Build the optimizer with tensor learning rates, e.g.
+    ``torch.optim.AdamW(params, lr=torch.tensor(3e-4), capturable=True)``; float
+    lrs are converted to tensors on the device. Past ``num_steps`` the last
+    value holds.
+
+    :meth:`lr` gives the lrs at the current step as a device tensor (e.g. to
+    use inside a compiled step function).
+
+    >>> import torch, lrfuncs
+    >>> p = torch.nn.Parameter(torch.zeros(2))
+    >>> opt = torch.optim.SGD([p], lr=torch.tensor(0.1))
+    >>> sched = CurveLR(opt, lrfuncs.cosine_decay.bind(peak_lr=0.1, total_steps=4), num_steps=5)
+    >>> for _ in range(2):
+    ...     opt.step(); sched.step()
+    >>> round(float(opt.param_groups[0]["lr"]), 6)
+    0.05
+    """
+
+    def __init__(
+        self,
+        optimizer: Optimizer,
+        schedule: Any,
+        num_steps: int,
+        *,
+        reference: float | None = None,
+        device: torch.device | str | None = None,
+        dtype: torch.dtype | None = None,
+        **config: Any,
+    ) -> None:
+        sched = resolve(schedule, config)
+        if not isinstance(sched, Schedule):
+            raise TypeError(f"CurveLR needs an lrfuncs Schedule. Received: {type(schedule).__name__}")
+        n = count(num_steps, "num_steps")
+        if n < 1:
+            raise ValueError(f"Argument `num_steps` must be >= 1. Received: num_steps={num_steps!r}")
+        if reference is None:
+            if "peak_lr" not in sched.config:
+                raise ValueError(f"Argument `reference` is required: schedule {sched.name} has no `peak_lr`.")
+            reference = sched.config["peak_lr"]
+        groups = optimizer.param_groups
+        if device is None:
+            device = groups[0]["params"][0].device
+        first_lr = groups[0]["lr"]
+        dtype = dtype or (first_lr.dtype if isinstance(first_lr, torch.Tensor) else torch.float32)
+        shape = curve(sched, n, device=device, dtype=torch.float64) / float(reference)  # the multiplier
+        bases = []
+        for group in groups:
+            lr = group.setdefault("initial_lr", group["lr"])
+            bases.append(float(lr))
+            if not isinstance(group["lr"], torch.Tensor):
+                group["lr"] = torch.tensor(float(group["lr"]), dtype=dtype, device=device)
+        base = torch.tensor(bases, dtype=torch.float64, device=device)
+        self.optimizer = optimizer
+        self.schedule = sched
+        self.num_steps = n
+        self.curve = (base[:, None] * shape[None, :]).to(dtype)  # (groups, num_steps)
+        self.step_count = torch.zeros((), dtype=torch.long, device=device)
+        self._write()
+
+    def lr(self) -> torch.Tensor:
+        """The lrs of the current step, one per group, as a device tensor."""
+        k = torch.clamp(self.step_count, max=self.num_steps - 1)
+        return self.curve.index_select(1, k.reshape(1)).reshape(-1)
+
+    def _write(self) -> None:
+        lrs = self.lr()
+        for i, group in enumerate(self.optimizer.param_groups):
+            group["lr"].copy_(lrs[i])
+
+    def step(self) -> None:
+        """Advance one update (call after ``optimizer.step()``)."""
+        self.step_count.add_(1)
+        self._write()
+
+    def get_last_lr(self) -> list[float]:
+        """The current lrs as Python floats (this one syncs with the device)."""
+        return self.lr().tolist()
+
+    def state_dict(self) -> dict[str, Any]:
+        return {"step_count": int(self.step_count), "schedule": self.schedule.to_dict(), "num_steps": self.num_steps}
+
+    def load_state_dict(self, state_dict: dict[str, Any]) -> None:
+        if state_dict["schedule"] != self.schedule.to_dict() or state_dict["num_steps"] != self.num_steps:
+            raise ValueError(
+                "This CurveLR was built for another schedule or length; rebuild it with the saved "
+                f"schedule {state_dict['schedule']!r} and num_steps={state_dict['num_steps']}."
+            )
+        self.step_count.fill_(int(state_dict["step_count"]))
+        self._write()

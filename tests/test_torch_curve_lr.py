@@ -1,0 +1,127 @@
+"""CurveLR: the lr read from a curve precomputed on the device, with no host sync per step."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import numpy as np
+import pytest
+import torch
+
+import lrfuncs
+from lrfuncs.backends.torch import CurveLR, lambda_lr
+
+
+def _two_group_optimizer(cls=torch.optim.SGD, tensor_lr: bool = True, **kw):  # type: ignore[no-untyped-def]
+    a, b = torch.nn.Parameter(torch.zeros(3)), torch.nn.Parameter(torch.zeros(2))
+
+    def lr(x: float):  # type: ignore[no-untyped-def]
+        return torch.tensor(x, dtype=torch.float64) if tensor_lr else x
+
+    return cls([{"params": [a], "lr": lr(0.1)}, {"params": [b], "lr": lr(0.01)}], **kw), (a, b)
+
+
+def _run(opt, sched, params, n: int) -> np.ndarray:  # type: ignore[no-untyped-def]
+    out = []
+    for _ in range(n):
+        out.append([float(g["lr"]) for g in opt.param_groups])
+        for p in params:
+            p.grad = torch.ones_like(p)
+        opt.step()
+        sched.step()
+    return np.asarray(out)
+
+
+SCHEDULES = [
+    lrfuncs.warmup_cosine.bind(peak_lr=0.1, warmup_steps=5, total_steps=30, min_lr_ratio=0.1),
+    lrfuncs.onecycle.bind(peak_lr=0.1, total_steps=30),
+    lrfuncs.cosine_restarts.bind(peak_lr=0.1, cycle_steps=7, cycle_mult=2, peak_decay=0.5),
+]
+
+
+@pytest.mark.parametrize("schedule", SCHEDULES, ids=lambda s: s.name)
+def test_curve_lr_equals_lambda_lr_per_group_and_holds_past_the_end(schedule: lrfuncs.Schedule) -> None:
+    opt1, p1 = _two_group_optimizer(tensor_lr=True)
+    opt2, p2 = _two_group_optimizer(tensor_lr=False)
+    curve_lr = CurveLR(opt1, schedule, num_steps=30, dtype=torch.float64)
+    lambda_ = lambda_lr(opt2, schedule)
+    got, ref = _run(opt1, curve_lr, p1, 30), _run(opt2, lambda_, p2, 30)
+    np.testing.assert_allclose(got, ref, rtol=1e-12, atol=0)
+    # group 1 is group 0 scaled by its own lr (0.01 / 0.1)
+    np.testing.assert_allclose(got[:, 1], got[:, 0] * 0.1, rtol=1e-12)
+    # the parameters moved identically
+    for a, b in zip(p1, p2, strict=True):
+        torch.testing.assert_close(a.detach(), b.detach(), rtol=1e-12, atol=1e-15)
+    # past num_steps the curve's last value holds (the schedule itself may go on)
+    after = _run(opt1, curve_lr, p1, 10)
+    assert np.all(after == got[-1])
+
+
+@contextmanager
+def _no_host_sync() -> Iterator[None]:
+    """Fail on any tensor -> Python conversion (what a device sync would be)."""
+    names = ("item", "tolist", "__float__", "__int__", "__bool__")
+    saved = {n: getattr(torch.Tensor, n) for n in names}
+
+    def boom(*args, **kwargs):  # type: ignore[no-untyped-def]
+        raise AssertionError("host sync in step()")
+
+    try:
+        for n in names:
+            setattr(torch.Tensor, n, boom)
+        yield
+    finally:
+        for n, f in saved.items():
+            setattr(torch.Tensor, n, f)
+
+
+def test_step_does_not_sync_and_writes_tensor_lrs_in_place() -> None:
+    opt, _ = _two_group_optimizer(tensor_lr=True)
+    lr_tensors = [g["lr"] for g in opt.param_groups]
+    sched = CurveLR(opt, SCHEDULES[0], num_steps=30)
+    with _no_host_sync():
+        for _ in range(10):
+            sched.step()
+            sched.lr()
+    assert [g["lr"] for g in opt.param_groups] == lr_tensors  # same tensor objects, updated in place
+    expected = SCHEDULES[0](10)
+    assert float(opt.param_groups[0]["lr"]) == pytest.approx(expected, rel=1e-12)
+    assert sched.step_count.device == opt.param_groups[0]["params"][0].device
+
+
+def test_float_lrs_become_device_tensors_and_adamw_trains() -> None:
+    opt, params = _two_group_optimizer(torch.optim.AdamW, tensor_lr=False)
+    sched = CurveLR(opt, SCHEDULES[1], num_steps=30)
+    assert all(isinstance(g["lr"], torch.Tensor) for g in opt.param_groups)
+    before = [p.detach().clone() for p in params]
+    _run(opt, sched, params, 3)
+    assert all(not torch.equal(a, b.detach()) for a, b in zip(before, params, strict=True))
+    assert sched.get_last_lr() == pytest.approx([SCHEDULES[1](3), SCHEDULES[1](3) * 0.1], rel=1e-6)
+
+
+def test_state_dict_round_trip_and_mismatch() -> None:
+    opt, _ = _two_group_optimizer()
+    sched = CurveLR(opt, SCHEDULES[0], num_steps=30, dtype=torch.float64)
+    for _ in range(7):
+        sched.step()
+    state = sched.state_dict()
+    opt2, _ = _two_group_optimizer()
+    fresh = CurveLR(opt2, SCHEDULES[0], num_steps=30, dtype=torch.float64)
+    fresh.load_state_dict(state)
+    assert fresh.get_last_lr() == sched.get_last_lr()
+    other = CurveLR(_two_group_optimizer()[0], SCHEDULES[1], num_steps=30)
+    with pytest.raises(ValueError, match="another schedule or length"):
+        other.load_state_dict(state)
+
+
+def test_bad_input() -> None:
+    opt, _ = _two_group_optimizer()
+    with pytest.raises(ValueError, match=r"Argument `num_steps` must be >= 1. Received: num_steps=0"):
+        CurveLR(opt, SCHEDULES[0], num_steps=0)
+    with pytest.raises(ValueError, match="Argument `num_steps` must be a whole number >= 0"):
+        CurveLR(opt, SCHEDULES[0], num_steps=2.5)
+    with pytest.raises(TypeError, match="CurveLR needs an lrfuncs Schedule"):
+        CurveLR(opt, lambda k: 0.1, num_steps=3)
+    with pytest.raises(ValueError, match="Argument `reference` is required"):
+        CurveLR(opt, lrfuncs.onecycle_momentum.bind(total_steps=3), num_steps=3)
