@@ -51,7 +51,10 @@ class ScheduleLambda:
         return sched
 
     def __call__(self, step: int) -> float:
-        return self.schedule()(step) / self.reference
+        built_from, sched = self._cache
+        if built_from is not self.__dict__["spec"]:
+            sched = self.schedule()
+        return sched(step) / self.__dict__["reference"]
 
     def __getstate__(self) -> dict[str, Any]:
         return dict(self.__dict__)
