@@ -60,6 +60,10 @@ class Ops:
         """Config ``value`` made usable next to ``step`` (numpy config with torch steps)."""
         return value
 
+    def cast_like(self, value: Any, like: Any) -> Any:
+        """Array ``value`` in the dtype (and device) of array ``like``; anything else unchanged."""
+        return value
+
     def as_step(self, step: Any) -> Any:  # pragma: no cover - interface
         raise NotImplementedError
 
@@ -174,6 +178,11 @@ class _NumpyOps(Ops):
         """``cond`` as 1.0 / 0.0 in the float dtype of ``like`` (float32 steps stay float32)."""
         return self.np.asarray(cond).astype(self.np.result_type(like, self.np.float16))
 
+    def cast_like(self, value: Any, like: Any) -> Any:
+        if hasattr(value, "dtype") and hasattr(like, "dtype") and value.dtype != like.dtype:
+            return self.np.asarray(value, dtype=like.dtype)
+        return value
+
     def finish(self, value: Any) -> Any:
         """A 0-d result (numpy scalar step) as a numpy scalar, like numpy's own functions."""
         return value[()] if isinstance(value, self.np.ndarray) and value.ndim == 0 else value
@@ -219,6 +228,11 @@ class _JaxOps(Ops):
 
     def indicator(self, cond: Any, like: Any) -> Any:
         return self.jnp.asarray(cond).astype(self.jnp.result_type(like, self.jnp.float16))
+
+    def cast_like(self, value: Any, like: Any) -> Any:
+        if hasattr(value, "dtype") and hasattr(like, "dtype") and value.dtype != like.dtype:
+            return self.jnp.asarray(value, dtype=like.dtype)
+        return value
 
     def as_step(self, step: Any) -> Any:
         jnp = self.jnp
@@ -292,6 +306,11 @@ class _TorchOps(Ops):
         if isinstance(a, self.Tensor) or isinstance(b, self.Tensor):
             return self.torch.div(a, b, rounding_mode="floor")
         return a // b
+
+    def cast_like(self, value: Any, like: Any) -> Any:
+        if isinstance(like, self.Tensor) and hasattr(value, "dtype"):
+            return self.torch.as_tensor(value, dtype=like.dtype, device=like.device)
+        return value
 
     def adopt(self, value: Any, step: Any) -> Any:
         if _issubclass_fast(value.__class__, "numpy", "ndarray"):

@@ -186,7 +186,7 @@ class Plateau:
         return (_rebuild, (dict(self._config),))
 
     def __eq__(self, other: object) -> bool:
-        return isinstance(other, Plateau) and self._config == other._config
+        return isinstance(other, Plateau) and self.to_dict() == other.to_dict()  # arrays compare as lists
 
     def __hash__(self) -> int:
         return hash(tuple(sorted((k, str(x)) for k, x in self._config.items())))
@@ -239,7 +239,7 @@ def _is_better(xp: Ops, cfg: Mapping[str, Any], metric: Any, best: Any) -> Any:
 def _update(xp: Ops, cfg: Mapping[str, Any], s: PlateauState, metric: Any) -> PlateauState:
     convention = cfg["convention"]
     patience, factor, cooldown_len = cfg["patience"], cfg["factor"], cfg["cooldown"]
-    floor = cfg["min_value"]
+    floor = xp.cast_like(cfg["min_value"], s.value)  # a float64 array floor must not widen a float32 value
 
     # accumulate (accumulation_size == 1: the mean is the metric)
     count = s.count + 1

@@ -194,8 +194,10 @@ def reduce_on_plateau(plateau: Plateau) -> optax.GradientTransformationExtraArgs
     """
 
     def init_fn(params: Any) -> PlateauScaleState:
-        del params
-        return PlateauScaleState(plateau_init(plateau, 1.0))
+        # as optax: the scale in the params' lowest float dtype, the metric statistics in the highest
+        low, high = optax.tree.dtype(params, "lowest"), optax.tree.dtype(params, "highest")
+        s = plateau_init(plateau, 1.0, dtype=high)
+        return PlateauScaleState(s._replace(value=s.value.astype(low)))
 
     def update_fn(
         updates: Any, state: PlateauScaleState, params: Any = None, *, value: Any, **extra: Any
