@@ -14,6 +14,7 @@ from __future__ import annotations
 import argparse
 import gc
 import json
+import math
 import os
 import platform
 import re
@@ -29,12 +30,22 @@ import numpy as np
 
 from . import cases as C
 
-DEFAULT_CURVE = 10_000_000
-DEFAULT_SCALAR = 100_000
-QUICK_CURVE = 20_000
-QUICK_SCALAR = 2_000
+DEFAULT_SIZES = (1_000, 100_000, 10_000_000)
+DEFAULT_LOOP_CAP = 100_000
+DEFAULT_INFO_STEPS = 20_000  # torch/HF `.step()` loops and the unbound call: first 20k steps
+DEFAULT_BIG = 100_000_000
+DEFAULT_TRAIN_STEPS = 20
+DEFAULT_SWEEP = (1, 100, 10_000)
+DEFAULT_SWEEP_N = 10_000
 DEFAULT_REPEATS = 5
-ORDER = ("numpy", "jax", "scalar")
+QUICK_SIZES = (2_000,)
+QUICK_LOOP_CAP = 2_000
+QUICK_BIG = 200_000
+QUICK_TRAIN_STEPS = 2
+QUICK_TRAIN_SHAPE = (100, 100)
+QUICK_SWEEP = (1, 10)
+QUICK_SWEEP_N = 1_000
+ORDER = ("numpy", "jax", "scalar", "train", "sweep", "memory")
 
 RTOL = 1e-12
 ATOL_PEAK = 1e-15
@@ -53,9 +64,10 @@ class CrossCheckError(AssertionError):
 def cross_check(case: C.Case, impl: C.Impl, values: Any, reference: np.ndarray) -> float:
     """Raise :class:`CrossCheckError` unless ``values`` equal ``reference`` to float64 rounding.
 
-    Tolerance: ``1e-12 * |ref| + 1e-15 * peak_lr`` elementwise (the absolute part
-    covers the last bits of ``1 + cos(x)`` near the end of the cosine, where
-    formulas that order ``pi * t / T`` differently cancel differently).
+    Tolerance: ``case.rtol * |ref| + 1e-15 * case.peak`` elementwise (rtol 1e-12
+    unless the case says why not; the absolute part covers the last bits of
+    ``1 + cos(x)`` near the end of the cosine, where formulas that order
+    ``pi * t / T`` differently cancel differently).
     Returns the largest error relative to the tolerance (<= 1).
     """
     got = np.asarray(values, dtype=np.float64)
@@ -64,8 +76,9 @@ def cross_check(case: C.Case, impl: C.Impl, values: Any, reference: np.ndarray) 
         raise CrossCheckError(f"{where} returned shape {got.shape}, lrfuncs {reference.shape}")
     if not np.all(np.isfinite(got)):
         raise CrossCheckError(f"{where} returned non-finite values")
+    got, reference = got.reshape(-1), reference.reshape(-1)
     err = np.abs(got - reference)
-    bound = RTOL * np.abs(reference) + ATOL_PEAK * C.PEAK
+    bound = case.rtol * np.abs(reference) + ATOL_PEAK * case.peak
     bad = np.flatnonzero(err > bound)
     if bad.size:
         i = int(bad[0])
@@ -78,6 +91,7 @@ def cross_check(case: C.Case, impl: C.Impl, values: Any, reference: np.ndarray) 
 
 
 def reference_curve(n: int) -> np.ndarray:
+    """lrfuncs' numpy warmup+cosine curve of length ``n`` (the default reference)."""
     from lrfuncs.backends.numpy import curve
 
     return curve(C.schedule(n), n)
@@ -102,23 +116,42 @@ def time_call(thunk: C.Thunk) -> float:
 
 
 def run_case(case: C.Case, repeats: int, log: Callable[[str], None]) -> list[dict[str, Any]]:
-    ref = reference_curve(case.n)
+    """Build, first-call and cross-check every implementation of ``case``, then time them round-robin."""
+    refs: dict[int, np.ndarray] = {}
+    if case.reference is not None:
+        ref = case.reference(case.n)
+    else:  # the (first) peer's output is the reference: build and call it first
+        first = case.peers[0]
+        log(f"  {case.key}: set-up and first call of {first.label} (the reference)")
+        ref = np.asarray(first.make()(), dtype=np.float64)
     thunks = []
-    checks = []
+    checks: list[float | None] = []
     for impl in case.impls:
         log(f"  {case.key}: set-up, first call and cross-check of {impl.label}")
         thunk = impl.make()
-        checks.append(cross_check(case, impl, thunk(), ref[: impl.n]))  # also the warm-up call
+        out = thunk()  # also the warm-up (compile) call
+        if impl.checked:
+            if impl.reference is not None:
+                expected = refs.setdefault(id(impl.reference), impl.reference(case.n))
+            else:
+                expected = ref
+            checks.append(cross_check(case, impl, out, expected[: impl.n] if expected.ndim == 1 else expected))
+        else:
+            checks.append(None)
+        del out
         thunks.append(thunk)
+    del ref, refs
+    reps = min(repeats, case.repeats) if case.repeats else repeats
     times: list[list[float]] = [[] for _ in case.impls]
     idx = list(range(len(case.impls)))
-    for r in range(repeats):
+    for r in range(reps):
         k = r % len(idx)
         for i in idx[k:] + idx[:k]:  # round-robin: every implementation goes first in turn
             times[i].append(time_call(thunks[i]))
     del thunks
-    peer_i = case.impls.index(case.peer)
-    peer_per_step = statistics.median(times[peer_i]) / case.impls[peer_i].n
+    per_step = [statistics.median(ts) / impl.n for impl, ts in zip(case.impls, times, strict=True)]
+    peer_i = min((i for i, impl in enumerate(case.impls) if impl.role == "peer"), key=lambda i: per_step[i])
+    peer_per_step = per_step[peer_i]
     rows = []
     for impl, ts, chk in zip(case.impls, times, checks, strict=True):
         median = statistics.median(ts)
@@ -138,15 +171,134 @@ def run_case(case: C.Case, repeats: int, log: Callable[[str], None]) -> list[dic
                 "median_s": median,
                 "ns_per_step": median / impl.n * 1e9,
                 "ratio_vs_peer": ratio,
-                "peer": case.peer.label,
+                "peer": case.impls[peer_i].label,
                 "target": case.target if impl.role == "lrfuncs" else None,
                 "target_text": case.target_text if impl.role == "lrfuncs" else "",
                 "result": result,
                 "times_s": ts,
+                "checked": impl.checked,
                 "cross_check_max_err_over_tol": chk,
+                "note": impl.note or (case.note if impl.role == "lrfuncs" else ""),
             }
         )
     return rows
+
+
+# ------------------------------------------------------------------------------------------- memory
+
+MEMORY_SCRIPT = """
+import resource, sys
+import numpy as np
+import lrfuncs
+from lrfuncs.backends.numpy import curve
+from benchmarks import cases as C
+n, kind = int(sys.argv[1]), sys.argv[2]
+s = C.schedule(n)
+curve(s, 1000)  # import/warm everything that is imported lazily
+C.handtuned_numpy(1000, 20, C.PEAK); C.naive_numpy(1000, 20, C.PEAK)
+base = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+if kind == "lrfuncs":
+    out = curve(s, n)
+elif kind == "handtuned":
+    out = C.handtuned_numpy(n, n // 50, C.PEAK)
+else:
+    out = C.naive_numpy(n, n // 50, C.PEAK)
+peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+print((peak - base) * 1024, out.nbytes)
+"""
+
+MEMORY_KINDS = (
+    ("lrfuncs", "lrfuncs", "`lrfuncs.backends.numpy.curve(s, N)`"),
+    ("handtuned", "info", "hand-tuned in-place numpy (`out=`)"),
+    ("naive", "info", "naive numpy `np.where(...)` one-liner"),
+)
+MEMORY_TARGET = 1.25
+
+
+def mem_available() -> int | None:
+    """Bytes of MemAvailable in /proc/meminfo (None where unknown)."""
+    try:
+        for line in Path("/proc/meminfo").read_text().splitlines():
+            if line.startswith("MemAvailable:"):
+                return int(line.split()[1]) * 1024
+    except OSError:
+        pass
+    return None
+
+
+def run_memory(n: int, log: Callable[[str], None]) -> tuple[list[dict[str, Any]], list[str]]:
+    """Peak resident-set growth of a float64 curve of ``n`` steps, each in a fresh subprocess."""
+    import subprocess
+
+    rows, skipped = [], []
+    avail = mem_available()
+    for kind, role, label in MEMORY_KINDS:
+        need = (6 if kind == "naive" else 2) * 8 * n + (1 << 30)
+        if avail is not None and avail < need:
+            skipped.append(
+                f"memory row `{kind}` at N={n:,} skipped: {avail / 2**30:.1f} GiB available, needs ~{need / 2**30:.1f}"
+            )
+            log(f"  {skipped[-1]}")
+            continue
+        log(f"  memory: {label} at N={n:,} in a fresh subprocess")
+        proc = subprocess.run(
+            [sys.executable, "-c", MEMORY_SCRIPT, str(n), kind],
+            cwd=Path(__file__).resolve().parents[1],
+            capture_output=True,
+            text=True,
+            timeout=600,
+        )
+        if proc.returncode != 0:
+            raise RuntimeError(f"memory subprocess for {kind} failed: {proc.stderr[-2000:]}")
+        grown, nbytes = (int(x) for x in proc.stdout.split()[-2:])
+        ratio = grown / nbytes
+        result = ("PASS" if ratio < MEMORY_TARGET else "MISS") if role == "lrfuncs" else role
+        rows.append(
+            {
+                "case": "memory",
+                "implementation": label,
+                "role": role,
+                "n": n,
+                "peak_rss_growth_bytes": grown,
+                "output_bytes": nbytes,
+                "ratio_vs_output": ratio,
+                "target_text": f"< {MEMORY_TARGET}x output" if role == "lrfuncs" else "",
+                "result": result,
+            }
+        )
+    return rows, skipped
+
+
+# ------------------------------------------------------------------------------------- derived targets
+
+LOOP_TARGET = 20.0
+
+
+def derived_targets(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """numpy curve >= 20x faster per step than every per-step loop of the same schedule (loops at <= loop cap)."""
+    out = []
+    for r in rows:
+        if r["role"] != "lrfuncs" or not r["case"].startswith("numpy/") or r["case"] == "numpy/big":
+            continue
+        name = r["case"].split("/", 1)[1]
+        loops = [x for x in rows if x["case"] == f"scalar/{name}"]
+        if not loops:
+            continue
+        # the per-step case nearest to this N (loops run at min(N, loop cap): per-step cost is ~flat in N)
+        sizes = sorted({x["curve_n"] for x in loops}, key=lambda m: (abs(math.log(m / r["n"])), -m))
+        at = [x for x in loops if x["curve_n"] == sizes[0]]
+        fastest = min(at, key=lambda x: x["ns_per_step"])
+        speedup = fastest["ns_per_step"] / r["ns_per_step"]
+        out.append(
+            {
+                "target": f"{r['title']} at N={r['n']:,} ≥ {LOOP_TARGET:g}x faster than every per-step loop",
+                "value": speedup,
+                "text": f"{speedup:.0f}x faster than the fastest loop ({fastest['implementation']}, "
+                f"measured at N={fastest['curve_n']:,}{', per step, extrapolated' if fastest['curve_n'] != r['n'] else ''})",
+                "result": "PASS" if speedup >= LOOP_TARGET else "MISS",
+            }
+        )
+    return out
 
 
 # --------------------------------------------------------------------------------------- machine facts
@@ -196,47 +348,100 @@ def machine_facts() -> dict[str, Any]:
 
 
 def run(
-    curve_size: int = DEFAULT_CURVE,
-    scalar_size: int = DEFAULT_SCALAR,
+    sizes: Sequence[int] = DEFAULT_SIZES,
     repeats: int = DEFAULT_REPEATS,
     only: Sequence[str] = ORDER,
     log: Callable[[str], None] | None = None,
+    *,
+    loop_cap: int = DEFAULT_LOOP_CAP,
+    big: int = DEFAULT_BIG,
+    schedules: Sequence[str] = C.SCHEDULES,
+    train_steps: int = DEFAULT_TRAIN_STEPS,
+    train_shape: tuple[int, int] = C.TRAIN_SHAPE,
+    sweep: Sequence[int] = DEFAULT_SWEEP,
+    sweep_n: int = DEFAULT_SWEEP_N,
+    torch_compile: bool = False,
 ) -> dict[str, Any]:
-    """Cross-check and time every case; the report as a JSON-able dict. Raises :class:`CrossCheckError`."""
+    """Cross-check and time every case; the report as a JSON-able dict. Raises :class:`CrossCheckError`.
+
+    Curves run at every N in ``sizes``; per-step loops at ``min(N, loop_cap)``;
+    ``big`` (0: none) adds a numpy-only curve and the peak-memory rows at that N.
+    """
     log = log or (lambda msg: print(msg, file=sys.stderr, flush=True))
     load_before = list(os.getloadavg()) if hasattr(os, "getloadavg") else None
     rows: list[dict[str, Any]] = []
+    memory: list[dict[str, Any]] = []
     skipped: list[str] = []
     t0 = time.perf_counter()
-    for key in ORDER:
-        if key not in only:
-            continue
-        if key == "jax" and C.find_spec("jax") is not None:
-            import jax
+    if C.find_spec("jax") is not None and any(k in only for k in ("jax", "train", "sweep")):
+        import jax
 
-            jax.config.update("jax_enable_x64", True)  # float64 like numpy and the Python floats
-        built = C.BUILDERS[key](scalar_size if key == "scalar" else curve_size)
+        jax.config.update("jax_enable_x64", True)  # float64 like numpy and the Python floats
+
+    def add(built: C.Case | str) -> None:
+        nonlocal rows
         if isinstance(built, str):
             skipped.append(built)
             log(f"  {built}")
-            continue
+            return
         rows += run_case(built, repeats, log)
+
+    loop_sizes = sorted({min(n, loop_cap) for n in sizes})
+    for name in schedules:
+        if "numpy" in only:
+            for n in sizes:
+                tc = torch_compile and name == "warmup_cosine" and n == max(sizes)
+                add(C.numpy_case(n, name, torch_compile=tc))
+        if "jax" in only:
+            for n in sizes:
+                add(C.jax_case(n, name))
+        if "scalar" in only:
+            for m in loop_sizes:
+                add(C.scalar_case(m, name, info_steps=min(m, DEFAULT_INFO_STEPS)))
+    if not torch_compile and "numpy" in only:
+        skipped.append(
+            "`torch.compile` of `lrfuncs.backends.torch.curve` not timed in this run (pass --torch-compile: "
+            "it compiles once per N, ~15 s each on this CPU, and runs only for warmup+cosine at the largest N)"
+        )
+    if "numpy" in only and big:
+        avail = mem_available()
+        if avail is not None and avail < 4 * 8 * big + (1 << 30):
+            skipped.append(f"numpy curve at N={big:,} skipped: only {avail / 2**30:.1f} GiB available")
+        else:
+            add(C.big_case(big))
+    if "train" in only:
+        add(C.train_jax_case(train_steps, train_shape))
+        add(C.train_torch_case(train_steps, train_shape))
+    if "sweep" in only:
+        for k in sweep:
+            add(C.sweep_case(k, sweep_n))
+    if "memory" in only and big:
+        mem_rows, mem_skipped = run_memory(big, log)
+        memory += mem_rows
+        skipped += mem_skipped
     return {
         "config": {
-            "schedule": "warmup_cosine",
+            "schedules": list(schedules),
             "peak_lr": C.PEAK,
-            "warmup_steps": "N // 50",
-            "total_steps": "N",
-            "init_lr": 0.0,
-            "min_lr": 0.0,
-            "curve_size": curve_size,
-            "scalar_size": scalar_size,
+            "warmup_cosine": "warmup_steps=N//50, total_steps=N, init_lr=0.0, min_lr=0.0",
+            "onecycle": f"total_steps=N, {C.ONECYCLE}, anneal cos (torch convention; JAX case: optax convention)",
+            "sgdr": f"cosine_restarts(cycle_steps=N//{C.SGDR_CYCLES}, cycle_mult=1, min_lr=0.0)",
+            "sizes": list(sizes),
+            "loop_cap": loop_cap,
+            "info_steps": DEFAULT_INFO_STEPS,
+            "big": big,
+            "train_steps": train_steps,
+            "train_params": train_shape[0] * train_shape[1] + train_shape[1],
+            "sweep": list(sweep),
+            "sweep_n": sweep_n,
             "repeats": repeats,
             "dtype": "float64 everywhere (JAX with jax_enable_x64)",
             "cross_check": f"rtol {RTOL:g} + {ATOL_PEAK:g} * peak_lr absolute, vs lrfuncs.backends.numpy.curve",
         },
         "machine": {**machine_facts(), "loadavg_at_start": load_before},
         "rows": rows,
+        "memory": memory,
+        "derived": derived_targets(rows),
         "skipped": skipped,
         "wall_s": time.perf_counter() - t0,
     }
@@ -253,8 +458,29 @@ def _fmt_time(s: float) -> str:
     return f"{s * 1e6:.0f} µs"
 
 
+def _train_shares(rows: list[dict[str, Any]]) -> list[str]:
+    """The scheduler's share of a training step: (with - baseline) / with, for the training cases."""
+    lines = []
+    for key in ("train/jax", "train/torch"):
+        case = [r for r in rows if r["case"] == key]
+        base = [r for r in case if r["role"] == "baseline"]
+        if not base:
+            continue
+        b = base[0]["ns_per_step"]
+        parts = []
+        for r in case:
+            if r["role"] == "baseline":
+                continue
+            extra = r["ns_per_step"] - b
+            parts.append(
+                f"{r['implementation']}: {extra / 1e3:+.1f} µs/step ({extra / r['ns_per_step']:+.1%} of the step)"
+            )
+        lines.append(f"- {case[0]['title']}, schedule's cost over `{base[0]['implementation']}`: " + "; ".join(parts))
+    return lines
+
+
 def render(report: dict[str, Any]) -> str:
-    """The markdown table plus the machine facts and the method, as pasted into README.md."""
+    """The markdown tables plus the machine facts and the method, as pasted into README.md."""
     lines = [
         "| case | implementation | N | median | ns/step | ratio vs peer | target | result |",
         "|---|---|---:|---:|---:|---:|---|---|",
@@ -265,16 +491,39 @@ def render(report: dict[str, Any]) -> str:
             ratio = f"**{ratio}**"
             result = f"**{r['result']}**"
         else:
-            result = r["role"]
+            result = r["role"] if r["checked"] else f"{r['role']} (not same values)"
+        n = (
+            f"{r['n']:,}"
+            if r["n"] == r["curve_n"] or r["case"].startswith(("sweep", "train"))
+            else f"{r['n']:,} of {r['curve_n']:,}"
+        )
         lines.append(
-            f"| {r['title']} | {r['implementation']} | {r['n']:,} | {_fmt_time(r['median_s'])} "
+            f"| {r['title']} | {r['implementation']} | {n} | {_fmt_time(r['median_s'])} "
             f"| {r['ns_per_step']:.1f} | {ratio} | {r['target_text']} | {result} |"
         )
+    if report.get("memory"):
+        lines += [
+            "",
+            "| peak memory (fresh process) | N | output | RSS growth | ratio vs output | target | result |",
+            "|---|---:|---:|---:|---:|---|---|",
+        ]
+        for r in report["memory"]:
+            res = f"**{r['result']}**" if r["role"] == "lrfuncs" else r["role"]
+            lines.append(
+                f"| {r['implementation']} | {r['n']:,} | {r['output_bytes'] / 1e6:.0f} MB "
+                f"| {r['peak_rss_growth_bytes'] / 1e6:.0f} MB | {r['ratio_vs_output']:.2f}x | {r['target_text']} | {res} |"
+            )
+    if report.get("derived"):
+        lines += ["", "Per-step loops vs the numpy curve (target: the curve ≥ 20x faster than any loop):", ""]
+        for d in report["derived"]:
+            lines.append(f"- {d['target']}: {d['text']} — **{d['result']}**")
+    shares = _train_shares(report["rows"])
+    if shares:
+        lines += ["", "The schedule's share of a training step:", "", *shares]
+    notes = sorted({r["note"] for r in report["rows"] if r.get("note")})
     m = report["machine"]
     cfg = report["config"]
-    versions = ", ".join(
-        f"{name} {m[name]}" for name in ("numpy", "jax", "optax", "torch") if m.get(name) is not None
-    )
+    versions = ", ".join(f"{name} {m[name]}" for name in ("numpy", "jax", "optax", "torch") if m.get(name) is not None)
     jax_note = ""
     if "jax_backend" in m:
         jax_note = f"; JAX on {m['jax_backend']} with jax_enable_x64={m['jax_enable_x64']}"
@@ -286,13 +535,23 @@ def render(report: dict[str, Any]) -> str:
         f"Python {m['python']}, {versions}{jax_note}; "
         f"OPENBLAS_CORETYPE {'=' + m['OPENBLAS_CORETYPE'] if m['OPENBLAS_CORETYPE'] else 'not set'}{load_note}.",
         "",
-        f"Curve: `warmup_cosine(peak_lr={cfg['peak_lr']}, warmup_steps=N//50, total_steps=N, init_lr=0.0, "
-        "min_lr=0.0)`, all in float64 (JAX too, with x64 enabled). Before timing, every implementation's "
-        "values were checked equal to `lrfuncs.backends.numpy.curve` (rtol 1e-12 + 1e-15·peak). "
-        f"Median of {cfg['repeats']} calls after one warm-up/compile call, round-robin with the other rows "
-        "of the case; JAX calls end with `block_until_ready()`. Ratio = time per step over the peer's "
-        "(the case's `target` row), measured in the same run.",
+        f"Curves (peak_lr={cfg['peak_lr']}): warmup+cosine `warmup_cosine({cfg['warmup_cosine']})`; one-cycle "
+        f"`onecycle({cfg['onecycle']})`; SGDR `{cfg['sgdr']}`; all in float64 (JAX too, with x64 enabled). "
+        "Before timing, every implementation's values were checked equal to lrfuncs' numpy curve of the same "
+        "schedule (rtol 1e-12 + 1e-15·peak; training rows: the parameters after the updates, vs the peer's; "
+        "sweeps: vs the loop), except rows marked *not same values* (limits and baselines, which compute "
+        "something else on purpose). "
+        f"Median of {cfg['repeats']} calls (3 for the largest arrays) after one warm-up/compile call, "
+        "round-robin with the other rows of the case; JAX calls end with `block_until_ready()`. Ratio = time "
+        "per step over the peer's (the case's `peer` row), measured in the same run. Per-step loops run at "
+        f"N ≤ {cfg['loop_cap']:,} (torch/HF `.step()` rows and the unbound call: first {cfg['info_steps']:,} "
+        "steps, shown as *n of N*); their cost per step is flat in N, so comparisons with longer curves are "
+        f"per step, extrapolated. Training: {cfg['train_steps']} updates per call on "
+        f"{cfg['train_params']:,} float64 parameters. Peak memory: `ru_maxrss` growth in a fresh Python "
+        "process after imports.",
     ]
+    for note in notes:
+        lines.append(f"\nNote: {note}.")
     for s in report["skipped"]:
         lines.append(f"\n{s}.")
     return "\n".join(lines)
@@ -324,25 +583,53 @@ def _size(text: str) -> int:
     return int(value)
 
 
-def _sizes(text: str) -> tuple[int, int | None]:
-    parts = [p for p in text.split(",") if p.strip()]
-    if not 1 <= len(parts) <= 2:
-        raise argparse.ArgumentTypeError("--sizes takes CURVE_N[,SCALAR_N], e.g. 1e7,1e5")
-    return _size(parts[0]), (_size(parts[1]) if len(parts) == 2 else None)
+def _sizes(text: str) -> tuple[int, ...]:
+    parts = [p.strip() for p in text.split(",") if p.strip()]
+    if not 1 <= len(parts) <= 6:
+        raise argparse.ArgumentTypeError("--sizes takes 1 to 6 comma-separated curve lengths, e.g. 1e3,1e5,1e7")
+    return tuple(_size(p) for p in parts)
+
+
+def _counts(text: str) -> tuple[int, ...]:
+    try:
+        values = tuple(int(float(p)) for p in text.split(",") if p.strip())
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a list of numbers: {text!r}") from None
+    if not values or min(values) < 1:
+        raise argparse.ArgumentTypeError(f"counts must be >= 1, got {text!r}")
+    return values
 
 
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="python -m benchmarks",
-        description="lrfuncs vs its peers on a warmup+cosine curve, side by side in one run (ratios, not seconds).",
+        description="lrfuncs vs its peers on warmup+cosine, one-cycle and SGDR, side by side in one run "
+        "(ratios, not seconds).",
     )
     p.add_argument(
         "--sizes",
         type=_sizes,
         default=None,
-        metavar="CURVE_N[,SCALAR_N]",
-        help=f"curve length for numpy/JAX and number of scalar steps (default {DEFAULT_CURVE:.0e},"
-        f"{DEFAULT_SCALAR:.0e}; scientific notation accepted)",
+        metavar="N[,N...]",
+        help="curve lengths (default 1e3,1e5,1e7; scientific notation accepted); per-step loops run at "
+        "min(N, --loop-cap)",
+    )
+    p.add_argument(
+        "--loop-cap", type=_size, default=None, help=f"largest N for per-step loops (default {DEFAULT_LOOP_CAP:.0e})"
+    )
+    p.add_argument(
+        "--big",
+        type=int,
+        default=None,
+        help=f"N of the numpy-only curve and the peak-memory rows (default {DEFAULT_BIG:.0e}; 0: none)",
+    )
+    p.add_argument("--sweep", type=_counts, default=None, help="config counts K of the sweeps (default 1,100,10000)")
+    p.add_argument(
+        "--train-steps", type=int, default=None, help=f"updates per training call (default {DEFAULT_TRAIN_STEPS})"
+    )
+    p.add_argument("--schedules", default=",".join(C.SCHEDULES), help=f"subset of {','.join(C.SCHEDULES)}")
+    p.add_argument(
+        "--torch-compile", action="store_true", help="also time torch.compile of the torch curve (slow to compile)"
     )
     p.add_argument(
         "--repeats", type=int, default=None, help=f"timed calls per implementation (default {DEFAULT_REPEATS})"
@@ -350,9 +637,9 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--quick",
         action="store_true",
-        help=f"smoke run: N={QUICK_CURVE:,} / {QUICK_SCALAR:,}, 1 repeat (checks everything, times nothing useful)",
+        help="smoke run: tiny N everywhere, 1 repeat (checks everything, times nothing useful)",
     )
-    p.add_argument("--only", default=",".join(ORDER), help=f"comma-separated cases to run (default {','.join(ORDER)})")
+    p.add_argument("--only", default=",".join(ORDER), help=f"comma-separated groups to run (default {','.join(ORDER)})")
     p.add_argument("--update-readme", action="store_true", help=f"put the table between {START} and {END} in README.md")
     p.add_argument("--readme", type=Path, default=README, help=argparse.SUPPRESS)
     p.add_argument("--json", type=Path, default=None, metavar="PATH", help="also write the full results as JSON")
@@ -365,21 +652,36 @@ def main(argv: Sequence[str] | None = None) -> int:
     unknown = [c for c in only if c not in ORDER]
     if unknown:
         parser().error(f"unknown case(s) {unknown}; choose from {list(ORDER)}")
-    curve_n, scalar_n = (QUICK_CURVE, QUICK_SCALAR) if args.quick else (DEFAULT_CURVE, DEFAULT_SCALAR)
-    if args.sizes is not None:
-        curve_n = args.sizes[0]
-        scalar_n = args.sizes[1] if args.sizes[1] is not None else max(100, curve_n // 100)
-    repeats = args.repeats if args.repeats is not None else (1 if args.quick else DEFAULT_REPEATS)
+    schedules = [c.strip() for c in args.schedules.split(",") if c.strip()]
+    bad = [c for c in schedules if c not in C.SCHEDULES]
+    if bad or not schedules:
+        parser().error(f"unknown schedule(s) {bad}; choose from {list(C.SCHEDULES)}")
+    q = args.quick
+    sizes = args.sizes or (QUICK_SIZES if q else DEFAULT_SIZES)
+    repeats = args.repeats if args.repeats is not None else (1 if q else DEFAULT_REPEATS)
     if repeats < 1:
         parser().error("--repeats must be >= 1")
+    kw: dict[str, Any] = {
+        "loop_cap": args.loop_cap or (QUICK_LOOP_CAP if q else DEFAULT_LOOP_CAP),
+        "big": args.big if args.big is not None else (QUICK_BIG if q else DEFAULT_BIG),
+        "schedules": schedules,
+        "train_steps": args.train_steps or (QUICK_TRAIN_STEPS if q else DEFAULT_TRAIN_STEPS),
+        "train_shape": QUICK_TRAIN_SHAPE if q else C.TRAIN_SHAPE,
+        "sweep": args.sweep or (QUICK_SWEEP if q else DEFAULT_SWEEP),
+        "sweep_n": QUICK_SWEEP_N if q else DEFAULT_SWEEP_N,
+        "torch_compile": args.torch_compile,
+    }
+    if kw["big"] and kw["big"] < 100:
+        parser().error("--big must be 0 or >= 100")
     try:
-        report = run(curve_n, scalar_n, repeats, only)
+        report = run(sizes, repeats, only, **kw)
     except CrossCheckError as exc:
         print(f"CROSS-CHECK FAILED: {exc}", file=sys.stderr, flush=True)
         return 2
     text = render(report)
     print(text)
-    misses = [r["implementation"] for r in report["rows"] if r["result"] == "MISS"]
+    misses = [r["implementation"] for r in report["rows"] + report["memory"] if r["result"] == "MISS"]
+    misses += [d["target"] for d in report["derived"] if d["result"] == "MISS"]
     print(f"\n{len(report['rows'])} rows in {report['wall_s']:.1f} s; targets missed: {len(misses)}", file=sys.stderr)
     if args.json is not None:
         args.json.write_text(json.dumps(report, indent=2))

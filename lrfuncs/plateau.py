@@ -25,6 +25,8 @@ Conventions (``convention=``), each the anchor's exact step logic:
 * ``"keras"``, Keras / fastai ``ReduceLROnPlateau``: cooldown is counted down
   first; the bad count grows only outside cooldown and the reduction fires at
   ``patience`` bad evaluations, if the value is still above ``min_value``.
+  Keras' ``min_delta`` is ``atol`` (with ``rtol=0``). fastai *divides* by its
+  ``factor``: fastai ``factor=10`` is ``factor=0.1`` here.
 
 NaN metrics are never better (as in torch): they count as bad evaluations and
 never become ``best``. ``inf`` compares as usual (``-inf`` in ``"min"`` mode
