@@ -105,6 +105,7 @@ class Case:
     peak: float = PEAK
     repeats: int | None = None  # overrides the run's repeats (slow cases)
     rtol: float = 1e-12
+    atol: float | None = None  # default: 1e-15 * peak
     note: str = ""
 
     @property
@@ -210,12 +211,12 @@ TITLES = {"warmup_cosine": "warmup+cosine", "onecycle": "one-cycle", "sgdr": "SG
 SCHEDULES = tuple(TITLES)
 
 
-def _torch_compile_note() -> str:
-    return "torch.compile of the torch curve not benchmarked: see the harness's --torch-compile"
+def numpy_case(n: int, name: str = "warmup_cosine", torch_compile: str | None = None) -> Case:
+    """lrfuncs' numpy (and torch tensor) curve vs hand-written numpy, plus the memory/``cos`` limits.
 
-
-def numpy_case(n: int, name: str = "warmup_cosine", torch_compile: bool = False) -> Case:
-    """lrfuncs' numpy (and torch tensor) curve vs hand-written numpy, plus the memory/``cos`` limits."""
+    ``torch_compile``: a ``torch.compile`` backend ("inductor", or "eager" in tests) for an extra row
+    timing the compiled torch curve (compiled in its first, untimed call); None: no such row.
+    """
 
     def lrfuncs_curve() -> Thunk:
         from lrfuncs.backends.numpy import curve
@@ -263,10 +264,12 @@ def numpy_case(n: int, name: str = "warmup_cosine", torch_compile: bool = False)
                 from lrfuncs.backends.torch import curve
 
                 s = schedule(n, name)
-                fn = torch.compile(lambda: curve(s, n))
-                return fn
+                return torch.compile(lambda: curve(s, n), backend=torch_compile)
 
-            impls.append(Impl("`torch.compile(lambda: curve(s, N))` (CPU)", "info", n, torch_compiled))
+            label = "`torch.compile(lambda: curve(s, N))` (CPU)"
+            if torch_compile != "inductor":
+                label = f"`torch.compile(lambda: curve(s, N), backend={torch_compile!r})` (CPU)"
+            impls.append(Impl(label, "info", n, torch_compiled))
     impls += [
         Impl("limit: `np.cos(x)` alone (x precomputed)", "limit", n, cos_alone, checked=False),
         Impl("limit: memory write, `np.empty(N); out[:] = 1.0`", "limit", n, memory_write, checked=False),
@@ -492,22 +495,15 @@ def hf_scheduler(name: str, n: int) -> tuple[str, Callable[[Any], Any]] | None:
     return None
 
 
-def lrsched_schedule(name: str, n: int) -> tuple[Any, str, Callable[[int], np.ndarray] | None]:
-    """lrsched's schedule for ``name``, its label note, and its reference if not the torch convention."""
+def lrsched_schedule(name: str, n: int) -> tuple[Any, str, str, Callable[[int], np.ndarray] | None]:
+    """lrsched's schedule for ``name``: (schedule, short label, note, its reference if not the case's)."""
     import lrsched
 
     if name == "warmup_cosine":
         w = n // 50
-        return (
-            lrsched.with_warmup(
-                lrsched.cosine(base_lr=PEAK, min_lr=0.0, total_steps=n - w), warmup_steps=w, start_lr=0.0
-            ),
-            "`with_warmup(cosine(...))`",
-            None,
-        )
+        cos = lrsched.cosine(base_lr=PEAK, min_lr=0.0, total_steps=n - w)
+        return lrsched.with_warmup(cos, warmup_steps=w, start_lr=0.0), "with_warmup(cosine(...))", "", None
     if name == "onecycle":
-        # lrsched ends phase 1 at round(pct*N) (optax's convention), not torch's pct*N - 1; its final_div
-        # divides max_lr where optax divides init (= max/div): compare with lrfuncs' optax convention.
         s = lrsched.one_cycle(
             max_lr=PEAK,
             total_steps=n,
@@ -515,13 +511,14 @@ def lrsched_schedule(name: str, n: int) -> tuple[Any, str, Callable[[int], np.nd
             initial_div=ONECYCLE["div_factor"],
             final_div=ONECYCLE["div_factor"] * ONECYCLE["final_div_factor"],
         )
-        return (
-            s,
-            '`one_cycle(...)` (optax convention: checked against `onecycle(convention="optax")`)',
-            reference("onecycle", "optax"),
+        note = (
+            "lrsched's `one_cycle` ends its warmup at `round(pct_start*N)` (optax's convention), not torch's "
+            "`pct_start*N - 1`, and divides `max_lr` by `final_div` (optax divides `max_lr/div`): its row is "
+            'checked against `lrfuncs.onecycle(..., convention="optax")` with `final_div = 25 * 1e4`'
         )
+        return s, "one_cycle(...)", note, reference("onecycle", "optax")
     c = max(1, n // SGDR_CYCLES)
-    return lrsched.cosine_restarts(base_lr=PEAK, min_lr=0.0, period=c, t_mult=1), "`cosine_restarts(...)`", None
+    return lrsched.cosine_restarts(base_lr=PEAK, min_lr=0.0, period=c, t_mult=1), "cosine_restarts(...)", "", None
 
 
 def scalar_case(m: int, name: str = "warmup_cosine", info_steps: int = 20_000) -> Case:
@@ -556,24 +553,15 @@ def scalar_case(m: int, name: str = "warmup_cosine", info_steps: int = 20_000) -
         Impl("unbound `lrfuncs.<schedule>(k, **cfg)`", "info", k_info, unbound),
     ]
     if find_spec("lrsched") is not None:
+        ls, ls_label, ls_note, ls_ref = lrsched_schedule(name, m)
 
         def lrsched_sample() -> Thunk:
             import lrsched
 
-            s, _, _ = lrsched_schedule(name, m)
-            return lambda: lrsched.sample(s, num_steps=m)
+            return lambda: lrsched.sample(ls, num_steps=m)
 
-        _, note, ref = lrsched_schedule(name, m)
-        impls.append(
-            Impl(
-                f"lrsched `sample({note[1:].split('`')[0]}, num_steps=N)`",
-                "info",
-                m,
-                lrsched_sample,
-                reference=ref,
-                note=note,
-            )
-        )
+        label = f"lrsched `sample({ls_label}, num_steps=N)`" + (" (optax convention)" if ls_ref else "")
+        impls.append(Impl(label, "info", m, lrsched_sample, reference=ls_ref, note=ls_note))
     if find_spec("torch") is not None:
         if name == "warmup_cosine":
 
@@ -626,12 +614,16 @@ TRAIN_SHAPE = (1000, 1000)  # 1e6 parameters
 TRAIN_TOTAL = 1000  # the schedule's total_steps in the training cases
 
 
+def _params(shape: tuple[int, int]) -> str:
+    return f"{shape[0] * shape[1] + shape[1]:,}"
+
+
 def train_jax_case(steps: int, shape: tuple[int, int] = TRAIN_SHAPE) -> Case | str:
     """``steps`` jitted ``optax.adamw`` updates on ``prod(shape)`` float64 parameters."""
     missing = [m for m in ("jax", "optax") if find_spec(m) is None]
     if missing:
         return f"JAX training case skipped: {', '.join(missing)} not installed"
-    total = max(TRAIN_TOTAL, 2 * steps)
+    total = max(TRAIN_TOTAL, 20 * steps)  # all calls (warm-up + repeats) stay within the schedule
 
     def make(lr_kind: str) -> Callable[[], Thunk]:
         def build() -> Thunk:
@@ -651,7 +643,7 @@ def train_jax_case(steps: int, shape: tuple[int, int] = TRAIN_SHAPE) -> Case | s
             rng = np.random.default_rng(0)
             params = {"w": jnp.asarray(rng.standard_normal(shape)), "b": jnp.asarray(rng.standard_normal(shape[1]))}
             grads = jax.tree_util.tree_map(lambda p: jnp.asarray(rng.standard_normal(p.shape)), params)
-            state0 = opt.init(params)
+            state = [params, opt.init(params)]  # carried from call to call: the timed work is the updates only
 
             @jax.jit
             def update(p: Any, s: Any) -> Any:
@@ -659,11 +651,11 @@ def train_jax_case(steps: int, shape: tuple[int, int] = TRAIN_SHAPE) -> Case | s
                 return optax.apply_updates(p, u), s
 
             def run() -> np.ndarray:
-                p, s = params, state0
+                p, s = state
                 for _ in range(steps):
                     p, s = update(p, s)
-                w = jax.block_until_ready(p)["w"]
-                return np.asarray(w).ravel()[:4096]
+                state[:] = jax.block_until_ready((p, s))
+                return np.asarray(p["w"]).ravel()[:4096]
 
             return run
 
@@ -671,7 +663,7 @@ def train_jax_case(steps: int, shape: tuple[int, int] = TRAIN_SHAPE) -> Case | s
 
     return Case(
         key="train/jax",
-        title="training step: jitted `optax.adamw`, 1e6 params",
+        title=f"training step: jitted `optax.adamw`, {_params(shape)} params",
         n=steps,
         target=1.05,
         allowance=0.0,
@@ -683,10 +675,12 @@ def train_jax_case(steps: int, shape: tuple[int, int] = TRAIN_SHAPE) -> Case | s
         ),
         reference=None,
         peak=1.0,  # parameters are O(1)
+        repeats=15,  # a few µs of schedule in a ~3 ms memory-bound step: the median needs many calls
         rtol=1e-9,
+        atol=1e-9,
         note=(
-            "optax's own schedule computes in float32 (from the int32 `count`), lrfuncs' in float64: the "
-            "parameters after the updates agree to 1e-9 relative, not 1e-12"
+            "optax's own schedule computes in float32 (from the int32 `count`), lrfuncs' in float64: in the "
+            "jitted-adamw case the O(1) parameters after the updates agree to 1e-9 (relative + absolute), not 1e-12"
         ),
     )
 
@@ -695,7 +689,7 @@ def train_torch_case(steps: int, shape: tuple[int, int] = TRAIN_SHAPE) -> Case |
     """``steps`` torch ``AdamW`` steps (+ ``scheduler.step()``) on ``prod(shape)`` float64 parameters."""
     if find_spec("torch") is None:
         return "torch training case skipped: torch not installed"
-    total = max(TRAIN_TOTAL, 2 * steps)
+    total = max(TRAIN_TOTAL, 20 * steps)  # all calls (warm-up + repeats) stay within the schedule
 
     def make(kind: str) -> Callable[[], Thunk]:
         def build() -> Thunk:
@@ -707,16 +701,17 @@ def train_torch_case(steps: int, shape: tuple[int, int] = TRAIN_SHAPE) -> Case |
             p0 = torch.randn(shape, dtype=torch.float64, generator=gen)
             g = torch.randn(shape, dtype=torch.float64, generator=gen)
 
-            def run() -> np.ndarray:
-                p = p0.clone().requires_grad_(True)
-                p.grad = g
-                opt = torch.optim.AdamW([p], lr=PEAK, weight_decay=1e-4, foreach=False)
-                if kind == "lrfuncs":
-                    sched: Any = lambda_lr(opt, schedule(total))
-                elif kind == "native":
-                    sched = get_warmup_cosine_scheduler(opt, total // 50, total, min_lr_ratio=0.0)
-                else:
-                    sched = None
+            p = p0.clone().requires_grad_(True)
+            p.grad = g
+            opt = torch.optim.AdamW([p], lr=PEAK, weight_decay=1e-4, foreach=False)
+            if kind == "lrfuncs":
+                sched: Any = lambda_lr(opt, schedule(total))
+            elif kind == "native":
+                sched = get_warmup_cosine_scheduler(opt, total // 50, total, min_lr_ratio=0.0)
+            else:
+                sched = None
+
+            def run() -> np.ndarray:  # optimizer and scheduler carried from call to call: steps only
                 for _ in range(steps):
                     opt.step()
                     if sched is not None:
@@ -729,7 +724,7 @@ def train_torch_case(steps: int, shape: tuple[int, int] = TRAIN_SHAPE) -> Case |
 
     return Case(
         key="train/torch",
-        title="training step: torch `AdamW`, 1e6 params",
+        title=f"training step: torch `AdamW`, {_params(shape)} params",
         n=steps,
         target=1.0,
         allowance=0.02,
@@ -741,6 +736,7 @@ def train_torch_case(steps: int, shape: tuple[int, int] = TRAIN_SHAPE) -> Case |
         ),
         reference=None,
         peak=1.0,
+        repeats=15,
     )
 
 
@@ -792,7 +788,7 @@ def sweep_case(k: int, n: int = 10_000) -> Case:
         impls.append(Impl("`jit(vmap(lrfuncs.warmup_cosine))` over K peaks", "info", k * n, vmapped))
     return Case(
         key=f"sweep/K={k}",
-        title=f"config sweep: K={k:,} peak_lrs × N={n:,} (warmup+cosine)",
+        title=f"config sweep: K={k:,} peak_lrs x N={n:,} (warmup+cosine)",
         n=k * n,
         target=1.0,
         allowance=0.05,

@@ -1,12 +1,17 @@
-"""Smoke test of ``python -m benchmarks``: it runs, covers every case, and refuses peers that disagree.
+"""Smoke test of ``python -m benchmarks``: every case runs once at tiny N, and peers that disagree are refused.
 
-The benchmark is run in ``--quick`` mode (tiny N, one repeat) in-process. No
-timing is asserted here: speed is reported by ``make bench`` as ratios measured
-side by side, never checked in tests.
+The benchmark is run in ``--quick`` mode (tiny N, one repeat) in-process, so
+every case (numpy/JAX curves and per-step loops for warmup+cosine, one-cycle
+and SGDR, the large-N numpy curve, both training loops, the config sweeps and
+the peak-memory subprocesses) is built, called and cross-checked. No timing is
+asserted here: speed is reported by ``make bench`` as ratios measured side by
+side, never checked in tests.
 """
 
 from __future__ import annotations
 
+import contextlib
+import io
 import json
 import sys
 from pathlib import Path
@@ -20,52 +25,117 @@ if str(ROOT) not in sys.path:  # `benchmarks` is a top-level package of the repo
 
 from benchmarks import CrossCheckError, cases, harness  # noqa: E402
 
+pytestmark = pytest.mark.filterwarnings("ignore")  # torch/optax deprecation chatter is not under test
 
-def expected_labels() -> dict[str, list[str]]:
-    """Every implementation each case must report, as built for the quick sizes."""
-    out = {}
-    for key, size in (("numpy", harness.QUICK_CURVE), ("jax", harness.QUICK_CURVE), ("scalar", harness.QUICK_SCALAR)):
-        built = cases.BUILDERS[key](size)
-        assert not isinstance(built, str), built  # jax, optax and torch are test requirements
-        out[key] = [impl.label for impl in built.impls]
+
+def expected_cases() -> list[cases.Case]:
+    """Every case the quick run must report, in order, as built for the quick sizes."""
+    out: list = []
+    for name in cases.SCHEDULES:
+        out += [cases.numpy_case(n, name) for n in harness.QUICK_SIZES]
+        out += [cases.jax_case(n, name) for n in harness.QUICK_SIZES]
+        out += [cases.scalar_case(min(n, harness.QUICK_LOOP_CAP), name) for n in harness.QUICK_SIZES]
+    out.append(cases.big_case(harness.QUICK_BIG))
+    out.append(cases.train_jax_case(harness.QUICK_TRAIN_STEPS, harness.QUICK_TRAIN_SHAPE))
+    out.append(cases.train_torch_case(harness.QUICK_TRAIN_STEPS, harness.QUICK_TRAIN_SHAPE))
+    out += [cases.sweep_case(k, harness.QUICK_SWEEP_N) for k in harness.QUICK_SWEEP]
+    for c in out:
+        assert not isinstance(c, str), c  # jax, optax, torch, transformers and lrsched are test requirements
     return out
 
 
-def test_quick_run_reports_every_case_cross_checked(tmp_path, capsys):
-    readme = tmp_path / "README.md"
+@pytest.fixture(scope="module")
+def quick(tmp_path_factory):
+    """One ``--quick`` run through ``main``: its exit code, stdout, stderr, JSON report and README."""
+    tmp = tmp_path_factory.mktemp("bench")
+    readme = tmp / "README.md"
     readme.write_text(f"# title\n\nbefore\n{harness.START}\nold table\n{harness.END}\nafter\n")
-    results = tmp_path / "bench.json"
+    results = tmp / "bench.json"
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        rc = harness.main(["--quick", "--json", str(results), "--update-readme", "--readme", str(readme)])
+    report = json.loads(results.read_text()) if results.exists() else None
+    return rc, out.getvalue(), err.getvalue(), report, readme
 
-    rc = harness.main(["--quick", "--json", str(results), "--update-readme", "--readme", str(readme)])
-    out, err = capsys.readouterr()
+
+def test_quick_run_reports_every_case_cross_checked(quick):
+    rc, _out, err, report, _ = quick
     assert rc == 0, err
     assert "CROSS-CHECK FAILED" not in err
-
-    report = json.loads(results.read_text())
     rows = report["rows"]
-    assert report["skipped"] == []
     assert report["config"]["repeats"] == 1
-    labels = expected_labels()
-    assert [(r["case"], r["implementation"]) for r in rows] == [(k, lab) for k, labs in labels.items() for lab in labs]
+    # the only thing not run in --quick is torch.compile (opt-in, ~15 s of compilation per N)
+    assert [s for s in report["skipped"] if "torch.compile" not in s] == []
+    expected = expected_cases()
+    assert [(r["case"], r["implementation"]) for r in rows] == [(c.key, i.label) for c in expected for i in c.impls]
+    by_label = {(c.key, i.label): (c, i) for c in expected for i in c.impls}
     for r in rows:
-        # every implementation was checked against lrfuncs' curve before it was timed
-        assert 0.0 <= r["cross_check_max_err_over_tol"] <= 1.0, r
+        _case, impl = by_label[(r["case"], r["implementation"])]
+        assert r["checked"] is impl.checked
+        if impl.checked:
+            # every implementation that claims the same values was checked against the reference before timing
+            assert 0.0 <= r["cross_check_max_err_over_tol"] <= 1.0, r
+        else:
+            assert r["cross_check_max_err_over_tol"] is None
+            assert r["role"] in ("limit", "baseline")
         assert r["median_s"] > 0, r
         assert np.isfinite(r["ratio_vs_peer"]), r
         assert len(r["times_s"]) == 1
     subjects = [r for r in rows if r["role"] == "lrfuncs"]
-    assert [r["case"] for r in subjects] == ["numpy", "jax", "scalar"]
+    assert [r["case"] for r in subjects] == [c.key for c in expected]  # one target per case
     assert all(r["result"] in ("PASS", "MISS") for r in subjects)  # reported, not asserted: no timing checks
-    assert [r["ratio_vs_peer"] for r in rows if r["role"] == "peer"] == [1.0, 1.0, 1.0]
+    assert all(r["ratio_vs_peer"] == 1.0 for r in rows if r["role"] == "peer")
 
-    # the printed markdown table has one line per implementation, plus the machine facts
+    # every schedule has numpy, JAX and per-step cases; lrfuncs' one-cycle meets optax only in optax's convention
+    keys = {r["case"] for r in rows}
+    for name in cases.SCHEDULES:
+        assert {f"numpy/{name}", f"jax/{name}", f"scalar/{name}"} <= keys
+    assert any("optax convention" in r["title"] for r in rows if r["case"] == "jax/onecycle")
+    labels = " ".join(r["implementation"] for r in rows)
+    for peer in (
+        "OneCycleLR",
+        "CosineAnnealingWarmRestarts",
+        "get_cosine_schedule_with_warmup",
+        "lrsched",
+        "torch.curve",
+        "np.cos",
+        "memory write",
+        "sgdr_schedule",
+        "cosine_onecycle_schedule",
+    ):
+        assert peer in labels, peer
+
+    # the memory rows ran in subprocesses; the derived loop-vs-curve targets cover every schedule
+    assert [m["implementation"] for m in report["memory"]] == [k[2] for k in harness.MEMORY_KINDS]
+    lrfuncs_mem = report["memory"][0]
+    assert lrfuncs_mem["peak_rss_growth_bytes"] >= 0.5 * lrfuncs_mem["output_bytes"]  # it measured something
+    for m in report["memory"]:
+        assert m["n"] == harness.QUICK_BIG
+        assert m["output_bytes"] == 8 * harness.QUICK_BIG
+        assert m["peak_rss_growth_bytes"] >= 0
+    assert len(report["derived"]) == len(cases.SCHEDULES) * len(harness.QUICK_SIZES)
+    assert all(d["result"] in ("PASS", "MISS") and d["value"] > 0 for d in report["derived"])
+
+
+def test_quick_run_prints_and_writes_the_table(quick):
+    rc, out, _, report, readme = quick
+    assert rc == 0
+    rows = report["rows"]
     table = [line for line in out.splitlines() if line.startswith("| ") and not line.startswith("| case")]
-    assert len(table) == len(rows)
+    table = [line for line in table if not line.startswith("| peak memory")]
+    assert len(table) == len(rows) + len(report["memory"])
     for r in rows:
         assert any(r["implementation"] in line and f"{r['n']:,}" in line for line in table), r["implementation"]
-    for fact in ("Machine:", "CPUs", "numpy ", "jax ", "OPENBLAS_CORETYPE", "jax_enable_x64=True"):
+    for fact in (
+        "Machine:",
+        "CPUs",
+        "numpy ",
+        "jax ",
+        "OPENBLAS_CORETYPE",
+        "jax_enable_x64=True",
+        "share of a training",
+    ):
         assert fact in out
-
     # --update-readme replaced exactly the text between the markers
     new = readme.read_text()
     assert "old table" not in new
@@ -83,6 +153,10 @@ def test_readme_without_markers_is_left_alone(tmp_path):
     assert "does not exist" in harness.update_readme("| table |", tmp_path / "missing.md")
 
 
+def _run(only, **kw):
+    return harness.run([1000], 1, only, lambda _: None, big=0, **kw)
+
+
 def test_disagreeing_peer_fails_loudly(monkeypatch, capsys):
     right = cases.handtuned_numpy
 
@@ -91,14 +165,65 @@ def test_disagreeing_peer_fails_loudly(monkeypatch, capsys):
 
     monkeypatch.setattr(cases, "handtuned_numpy", wrong)
     with pytest.raises(CrossCheckError, match=r"hand-tuned in-place numpy .* disagrees with lrfuncs at \d+ of"):
-        harness.run(curve_size=1000, scalar_size=200, repeats=1, only=["numpy"], log=lambda _: None)
+        _run(["numpy"], schedules=["warmup_cosine"])
 
-    rc = harness.main(["--quick", "--only", "numpy"])
+    rc = harness.main(["--quick", "--only", "numpy", "--schedules", "warmup_cosine", "--big", "0"])
     out, err = capsys.readouterr()
     assert rc == 2
     assert "CROSS-CHECK FAILED" in err
     assert "disagrees with lrfuncs" in err
     assert "| case |" not in out  # nothing is timed or tabulated
+
+
+@pytest.mark.parametrize(
+    ("target", "schedule", "only"),
+    [
+        ("handtuned_onecycle", "onecycle", "numpy"),
+        ("handtuned_sgdr", "sgdr", "numpy"),
+        ("optax_onecycle", "onecycle", "jax"),
+        ("optax_sgdr", "sgdr", "jax"),
+        ("math_lambda", "sgdr", "scalar"),
+    ],
+)
+def test_every_schedule_cross_checks_its_peers(monkeypatch, target, schedule, only):
+    right = getattr(cases, target)
+
+    def wrong(*args):
+        got = right(*args)
+        if callable(got) and not isinstance(got, np.ndarray):
+            return lambda *a: np.asarray(got(*a)) * (1.0 + 1e-9)
+        return got * (1.0 + 1e-9)
+
+    monkeypatch.setattr(cases, target, wrong)
+    with pytest.raises(CrossCheckError, match="disagrees with lrfuncs"):
+        _run([only], schedules=[schedule])
+
+
+def test_training_and_sweep_peers_are_cross_checked(monkeypatch):
+    # the torch training case compares the parameters after the updates: a wrong lr changes them
+    monkeypatch.setattr(cases, "get_warmup_cosine_scheduler", lambda opt, w, t, min_lr_ratio: _half(opt))
+    with pytest.raises(CrossCheckError, match="AdamW"):
+        harness.run_case(cases.train_torch_case(2, (20, 20)), 1, lambda _: None)
+    monkeypatch.undo()
+
+    loop = cases.sweep_loop
+    monkeypatch.setattr(cases, "sweep_loop", lambda k, n: loop(k, n)[::-1].copy())  # configs in the wrong order
+    with pytest.raises(CrossCheckError, match=r"K=5 .*curve\(warmup_cosine, N, peak_lr=\(K,1\)"):
+        harness.run_case(cases.sweep_case(5, 500), 1, lambda _: None)
+
+
+def _half(opt):
+    import torch
+
+    return torch.optim.lr_scheduler.LambdaLR(opt, lambda k: 0.5)
+
+
+def test_torch_compile_row_is_cross_checked():
+    # the full run compiles with inductor (~15 s); the eager backend runs the same dynamo trace in ~2 s
+    rows = harness.run_case(cases.numpy_case(1000, "warmup_cosine", torch_compile="eager"), 1, lambda _: None)
+    (row,) = [r for r in rows if "torch.compile" in r["implementation"]]
+    assert row["checked"]
+    assert 0.0 <= row["cross_check_max_err_over_tol"] <= 1.0
 
 
 def test_cross_check_tolerance_is_float64_rounding():
@@ -113,13 +238,28 @@ def test_cross_check_tolerance_is_float64_rounding():
         harness.cross_check(case, case.peer, bad, ref)
 
 
+def test_derived_loop_target_uses_the_fastest_loop():
+    rows = [
+        {"case": "numpy/sgdr", "role": "lrfuncs", "title": "SGDR: numpy curve", "n": 10_000_000, "ns_per_step": 2.0},
+        {"case": "scalar/sgdr", "role": "peer", "implementation": "a", "curve_n": 100_000, "ns_per_step": 100.0},
+        {"case": "scalar/sgdr", "role": "info", "implementation": "b", "curve_n": 100_000, "ns_per_step": 30.0},
+        {"case": "scalar/sgdr", "role": "info", "implementation": "c", "curve_n": 1_000, "ns_per_step": 1.0},
+    ]
+    (d,) = harness.derived_targets(rows)
+    assert d["value"] == 15.0
+    assert d["result"] == "MISS"
+    assert "(b, measured at N=100,000, per step, extrapolated)" in d["text"]
+
+
 @pytest.mark.parametrize(
     ("argv", "message"),
     [
         (["--sizes", "12"], "sizes must be whole numbers >= 100"),
-        (["--sizes", "1e7,1e5,3"], "CURVE_N"),
         (["--sizes", "abc"], "not a number"),
         (["--only", "torch"], "unknown case"),
+        (["--schedules", "linear"], "unknown schedule"),
+        (["--sweep", "0"], "counts must be >= 1"),
+        (["--big", "5"], "--big must be 0 or >= 100"),
         (["--repeats", "0"], "--repeats must be >= 1"),
     ],
 )
@@ -130,6 +270,10 @@ def test_bad_arguments(argv, message, capsys):
     assert message in capsys.readouterr().err
 
 
+def test_sizes_accepts_a_list():
+    assert harness.parser().parse_args(["--sizes", "1e3,1e5,1e7"]).sizes == (1_000, 100_000, 10_000_000)
+
+
 def test_module_entry_point():
     import subprocess
 
@@ -137,5 +281,5 @@ def test_module_entry_point():
         [sys.executable, "-m", "benchmarks", "--help"], cwd=ROOT, capture_output=True, text=True, timeout=60
     )
     assert proc.returncode == 0, proc.stderr
-    for flag in ("--sizes", "--repeats", "--quick", "--update-readme", "--json", "--only"):
+    for flag in ("--sizes", "--repeats", "--quick", "--update-readme", "--json", "--only", "--big", "--sweep"):
         assert flag in proc.stdout
