@@ -51,8 +51,11 @@ def curve(
     first = count(start, "start")
     if isinstance(chunk_size, bool) or not isinstance(chunk_size, (int, np.integer)) or chunk_size < 1:
         raise ValueError(f"Argument `chunk_size` must be >= 1. Received: chunk_size={chunk_size}")
-    probe = np.asarray(fn(np.full(1, float(first))))
-    lead = probe.shape[:-1] if probe.ndim else ()
+    if isinstance(fn, Schedule) and fn._config_ops is None:
+        lead: tuple[int, ...] = ()  # plain-number config: one curve
+    else:  # array config (a sweep) or any callable: the leading shape comes from one step
+        probe = np.asarray(fn(np.full(1, float(first))))
+        lead = probe.shape[:-1] if probe.ndim else ()
     shape = (*lead, n)
     if out is None:
         out = np.empty(shape, dtype=dtype)
