@@ -15,7 +15,7 @@ import jax.numpy as jnp
 import numpy as np
 import pytest
 import torch
-from hypothesis import HealthCheck, settings
+from hypothesis import HealthCheck, given, settings
 
 jax.config.update("jax_enable_x64", True)
 
@@ -87,3 +87,60 @@ def assert_lr_close(actual: Any, expected: Any, *, peak: float = 1.0, rtol: floa
             f"{len(bad)} of {a.size} values differ; first at index {where}: "
             f"actual={a.flat[i]!r} expected={e.flat[i]!r} rel={err[i] / max(abs(e.flat[i]), 1e-300):.3e}"
         )
+
+
+#: A representative, non-default config for every registered schedule (tests assert it covers them all).
+CONFIGS: dict[str, dict[str, Any]] = {
+    "step_decay": {"peak_lr": 0.1, "step_size": 7, "gamma": 0.5},
+    "multistep_decay": {"peak_lr": 0.1, "milestones": [3, 8, 8, 40], "gamma": 0.3},
+    "cosine_decay": {"peak_lr": 0.2, "total_steps": 40, "min_lr_ratio": 0.1, "exponent": 2.0},
+    "cosine_restarts": {
+        "peak_lr": 0.3,
+        "cycle_steps": 5,
+        "cycle_mult": 2.0,
+        "min_lr": 0.01,
+        "peak_decay": 0.8,
+        "max_cycles": 3,
+        "warmup_steps": 4,
+        "init_lr": 0.001,
+        "cycle_warmup_steps": 1,
+    },
+    "onecycle": {"peak_lr": 0.5, "total_steps": 50, "pct_start": 0.25, "anneal": "linear", "three_phase": True},
+    "onecycle_momentum": {
+        "total_steps": 50,
+        "pct_start": 0.25,
+        "base_momentum": 0.8,
+        "max_momentum": 0.9,
+        "convention": "optax",
+    },
+    "warmup_constant": {"peak_lr": 1e-3, "warmup_steps": 10, "init_lr": 0.0},
+    "warmup_linear": {"peak_lr": 1e-3, "warmup_steps": 10, "total_steps": 60, "min_lr": 1e-5},
+    "warmup_cosine": {
+        "peak_lr": 3e-4,
+        "warmup_steps": 10,
+        "total_steps": 60,
+        "min_lr_ratio": 0.1,
+        "num_cycles": 0.75,
+        "floor_mode": "clip",
+        "periodic": True,
+    },
+}
+
+
+#: Backends where an example costs microseconds; eager JAX re-dispatches every op, so gets fewer examples.
+CHEAP = ("python", "numpy", "torch")
+
+
+def examples(backend: str) -> int:
+    """Hypothesis examples for one backend: the profile's count, a tenth of it for the JAX backends."""
+    n = settings.default.max_examples
+    return n if backend in CHEAP else max(3, n // 10)
+
+
+def per_backend(backend: str, *args: Any, **kwargs: Any) -> Callable[[Callable[..., Any]], Any]:
+    """``@given(...)`` with the example count of :func:`examples` (used on a function inside the test)."""
+
+    def decorate(fn: Callable[..., Any]) -> Any:
+        return settings(max_examples=examples(backend))(given(*args, **kwargs)(fn))
+
+    return decorate

@@ -16,6 +16,7 @@ import textwrap
 from typing import Any
 
 import pytest
+from conftest import CONFIGS
 
 import lrfuncs
 
@@ -24,28 +25,6 @@ ROOT = pathlib.Path(__file__).resolve().parents[1]
 #: Frameworks that ``import lrfuncs`` and Python-number evaluation must not import.
 FRAMEWORKS = ("numpy", "jax", "jaxlib", "torch", "optax", "scipy")
 
-#: A representative config for every registered schedule.
-CONFIGS: dict[str, dict[str, Any]] = {
-    "step_decay": {"peak_lr": 0.1, "step_size": 7, "gamma": 0.5},
-    "multistep_decay": {"peak_lr": 0.1, "milestones": [3, 8, 8, 40], "gamma": 0.3},
-    "cosine_decay": {"peak_lr": 0.2, "total_steps": 40, "min_lr_ratio": 0.1, "exponent": 2.0},
-    "cosine_restarts": {
-        "peak_lr": 0.3,
-        "cycle_steps": 5,
-        "cycle_mult": 2.0,
-        "min_lr": 0.01,
-        "peak_decay": 0.8,
-        "max_cycles": 3,
-        "warmup_steps": 4,
-        "init_lr": 0.001,
-        "cycle_warmup_steps": 1,
-    },
-    "onecycle": {"peak_lr": 0.5, "total_steps": 50, "pct_start": 0.25, "anneal": "linear", "three_phase": True},
-    "onecycle_momentum": {"total_steps": 50, "pct_start": 0.25, "convention": "optax"},
-    "warmup_constant": {"peak_lr": 1e-3, "warmup_steps": 10, "init_lr": 0.0},
-    "warmup_linear": {"peak_lr": 1e-3, "warmup_steps": 10, "total_steps": 60, "min_lr": 1e-5},
-    "warmup_cosine": {"peak_lr": 3e-4, "warmup_steps": 10, "total_steps": 60, "min_lr_ratio": 0.1},
-}
 
 #: Prepended to every script: the loaded-framework report.
 PRELUDE = f"""

@@ -33,8 +33,8 @@ import numpy as np
 import optax
 import pytest
 import torch
-from conftest import BACKENDS, assert_lr_close, evaluate
-from hypothesis import assume, given, settings
+from conftest import BACKENDS, assert_lr_close, evaluate, per_backend
+from hypothesis import assume
 from hypothesis import strategies as st
 
 import lrfuncs
@@ -43,27 +43,10 @@ from lrfuncs.backends.jax import as_optax
 # ---------------------------------------------------------------------------------------------------------------------
 # helpers
 
-#: Backends that cost microseconds per call; the JAX ones get fewer hypothesis examples.
-CHEAP = ("python", "numpy", "torch")
 
 #: One step grid for every hypothesis example (eager JAX compiles each primitive per shape).
 #: Drawn horizons are <= 90, so every example also checks steps past the end.
 STEPS = np.arange(128)
-
-
-def examples(backend: str) -> int:
-    """Hypothesis examples for one backend: the profile's count, a tenth of it for the JAX backends."""
-    n = settings.default.max_examples
-    return n if backend in CHEAP else max(3, n // 10)
-
-
-def per_backend(backend: str, *args, **kwargs):
-    """``@given(...)`` with the example count of :func:`examples` (used on a function inside the test)."""
-
-    def decorate(fn):
-        return settings(max_examples=examples(backend))(given(*args, **kwargs)(fn))
-
-    return decorate
 
 
 def optax_curve(schedule, steps=STEPS) -> np.ndarray:

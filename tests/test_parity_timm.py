@@ -49,8 +49,8 @@ from fractions import Fraction
 import numpy as np
 import pytest
 import torch
-from conftest import BACKENDS, assert_lr_close, evaluate
-from hypothesis import event, given, settings
+from conftest import BACKENDS, assert_lr_close, evaluate, per_backend
+from hypothesis import event
 from hypothesis import strategies as st
 
 import lrfuncs
@@ -70,7 +70,6 @@ CosineLRScheduler = _load_timm_cosine().CosineLRScheduler
 # ---------------------------------------------------------------------------------------------------------------------
 # helpers
 
-CHEAP = ("python", "numpy", "torch")
 
 #: One step grid for every hypothesis example (eager JAX compiles each primitive per shape).
 STEPS = np.arange(128)
@@ -81,21 +80,6 @@ UNLIMITED = 10**9
 #: A step within this relative distance of a cycle boundary (or of the end of all cycles when
 #: cycle_mult < 1) is "on" it: there the float cycle index of either side may round either way.
 EDGE = 1e-9
-
-
-def examples(backend: str) -> int:
-    """Hypothesis examples for one backend: the profile's count, a tenth of it for the JAX backends."""
-    n = settings.default.max_examples
-    return n if backend in CHEAP else max(3, n // 10)
-
-
-def per_backend(backend: str, *args, **kwargs):
-    """``@given(...)`` with the example count of :func:`examples` (used on a function inside the test)."""
-
-    def decorate(fn):
-        return settings(max_examples=examples(backend))(given(*args, **kwargs)(fn))
-
-    return decorate
 
 
 def timm_scheduler(peak, *, T, m=1.0, decay=1.0, limit=UNLIMITED, lr_min=0.0, W=0, init=0.0):

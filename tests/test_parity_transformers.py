@@ -34,8 +34,7 @@ import warnings
 import numpy as np
 import pytest
 import torch
-from conftest import BACKENDS, assert_lr_close, evaluate
-from hypothesis import given, settings
+from conftest import BACKENDS, assert_lr_close, evaluate, per_backend
 from hypothesis import strategies as st
 from transformers import (
     get_constant_schedule_with_warmup,
@@ -49,25 +48,6 @@ import lrfuncs
 
 # ---------------------------------------------------------------------------------------------------------------------
 # helpers
-
-#: Backends that cost microseconds per call; the JAX ones (eager dispatch, a compile per
-#: config under jit/vmap) cost ~0.1 s per example and get fewer hypothesis examples.
-CHEAP = ("python", "numpy", "torch")
-
-
-def examples(backend: str) -> int:
-    """Hypothesis examples for one backend: the profile's count, a tenth of it for the JAX backends."""
-    n = settings.default.max_examples
-    return n if backend in CHEAP else max(3, n // 10)
-
-
-def per_backend(backend: str, *args, **kwargs):
-    """``@given(...)`` with the example count of :func:`examples` (used on a function inside the test)."""
-
-    def decorate(fn):
-        return settings(max_examples=examples(backend))(given(*args, **kwargs)(fn))
-
-    return decorate
 
 
 def hf_curve(factory, peak: float, num_steps: int, **kwargs) -> np.ndarray:

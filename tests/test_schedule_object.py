@@ -18,47 +18,11 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 import pytest
-from conftest import BACKENDS, assert_lr_close, evaluate
+from conftest import BACKENDS, CONFIGS, assert_lr_close, evaluate
 
 import lrfuncs
 from lrfuncs import Schedule
 
-#: A representative, non-default config for every registered schedule.
-CONFIGS: dict[str, dict[str, Any]] = {
-    "step_decay": {"peak_lr": 0.1, "step_size": 7, "gamma": 0.5},
-    "multistep_decay": {"peak_lr": 0.1, "milestones": [3, 8, 8, 40], "gamma": 0.3},
-    "cosine_decay": {"peak_lr": 0.2, "total_steps": 40, "min_lr_ratio": 0.1, "exponent": 2.0},
-    "cosine_restarts": {
-        "peak_lr": 0.3,
-        "cycle_steps": 5,
-        "cycle_mult": 2.0,
-        "min_lr": 0.01,
-        "peak_decay": 0.8,
-        "max_cycles": 3,
-        "warmup_steps": 4,
-        "init_lr": 0.001,
-        "cycle_warmup_steps": 1,
-    },
-    "onecycle": {"peak_lr": 0.5, "total_steps": 50, "pct_start": 0.25, "anneal": "linear", "three_phase": True},
-    "onecycle_momentum": {
-        "total_steps": 50,
-        "pct_start": 0.25,
-        "base_momentum": 0.8,
-        "max_momentum": 0.9,
-        "convention": "optax",
-    },
-    "warmup_constant": {"peak_lr": 1e-3, "warmup_steps": 10, "init_lr": 0.0},
-    "warmup_linear": {"peak_lr": 1e-3, "warmup_steps": 10, "total_steps": 60, "min_lr": 1e-5},
-    "warmup_cosine": {
-        "peak_lr": 3e-4,
-        "warmup_steps": 10,
-        "total_steps": 60,
-        "min_lr_ratio": 0.1,
-        "num_cycles": 0.75,
-        "floor_mode": "clip",
-        "periodic": True,
-    },
-}
 NAMES = sorted(CONFIGS)
 #: Whole steps across every phase, plus fractional steps.
 STEPS = np.concatenate([np.arange(0.0, 70.0), [0.5, 3.25, 9.999, 41.5, 123.75]])
