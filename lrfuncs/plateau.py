@@ -51,6 +51,7 @@ from typing import Any, NamedTuple
 
 from . import _validation as v
 from ._dispatch import Ops, join_ops, ops_for_values, python_ops
+from ._schedule import _array_from_list
 
 __all__ = ["Plateau", "PlateauState", "init", "update"]
 
@@ -86,21 +87,17 @@ class PlateauState(NamedTuple):
         missing = [k for k in cls._fields if k not in data]
         if missing:
             raise ValueError(f"A plateau state dict needs the keys {list(cls._fields)}. Missing: {missing}")
-        return cls(**{k: _unplain(data[k]) for k in cls._fields})
+        return cls(**{k: _unplain(k, data[k]) for k in cls._fields})
 
 
 def _plain(x: Any) -> Any:
-    if hasattr(x, "tolist"):
-        return x.tolist()
-    return x
+    """Arrays as (nested) lists, for plain-data dicts."""
+    return x.tolist() if hasattr(x, "tolist") else x
 
 
-def _unplain(x: Any) -> Any:
-    if isinstance(x, list):
-        import numpy as np
-
-        return np.asarray(x, dtype=float)
-    return x
+def _unplain(name: str, x: Any) -> Any:
+    """Lists (arrays saved by :func:`_plain`) back as numpy arrays."""
+    return _array_from_list(name, x) if isinstance(x, list) else x
 
 
 class Plateau:
@@ -201,7 +198,7 @@ class Plateau:
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> Plateau:
-        return cls(**{k: _unplain(x) for k, x in data.items()})
+        return cls(**{k: _unplain(k, x) for k, x in data.items()})
 
     # -- the state machine ------------------------------------------------------------------
 
