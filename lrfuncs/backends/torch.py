@@ -308,9 +308,8 @@ class CurveLR:
     lr like :func:`lambda_lr`) is evaluated once, on ``device`` (default: the
     device of the first group's parameters). ``step()`` advances a step counter
     that lives on the device and copies ``curve[group, min(k, num_steps - 1)]``
-    into each group's lr **tensor**: no host sync, no Python math per step, so
-    it works with ``capturable=True`` / fused optimizers, CUDA graphs and
-    ``torch.compile``. Build the optimizer with tensor learning rates, e.g.
+    into each group's lr **tensor**: no host sync, no Python math per step, as
+    ``capturable=True`` / fused optimizers and CUDA graphs need. Build the optimizer with tensor learning rates, e.g.
     ``torch.optim.AdamW(params, lr=torch.tensor(3e-4), capturable=True)``; float
     lrs are converted to tensors on the device. Past ``num_steps`` the last
     value holds.
