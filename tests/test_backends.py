@@ -104,6 +104,8 @@ def _phases(draw: Any, cfg: dict[str, Any]) -> None:
     pct = draw(st.one_of(st.sampled_from([0.0, 0.25, 0.3, 0.5, 1.0]), st.floats(0.0, 1.0)))
     three = draw(st.booleans())
     pct_final = draw(st.one_of(st.none(), st.floats(0.0, 1.0).map(lambda r: pct + r * (1.0 - pct))))
+    if not three:
+        pct_final = None  # only the three-phase schedule has a middle phase to end
     if three and pct_final is None:
         pct = min(pct, 0.5)
     cfg.update(

@@ -268,7 +268,7 @@ def test_valid_edge_values_pass() -> None:
                 if closed:
                     extra = {"pct_final": None} if a == "pct_start" else {}
                     if a == "pct_final":
-                        extra = {"pct_start": 0.0}
+                        extra = {"pct_start": 0.0, "three_phase": True}
                     assert math.isfinite(fn(3, **{**BASE[name], a: end, **extra}))
     for name, args in NON_NEGATIVE.items():
         fn = lrfuncs.get_schedule(name)
@@ -517,3 +517,21 @@ def test_shrinking_cycles_far_past_the_horizon() -> None:
         for backend in BACKENDS:
             out = evaluate(backend, lrfuncs.cosine_restarts, steps, **cfg)
             np.testing.assert_array_equal(out, np.full(len(steps), 0.001), err_msg=f"{backend} m={m}")
+
+
+@pytest.mark.parametrize("name", ["onecycle", "onecycle_momentum"])
+def test_pct_final_without_three_phase_is_rejected(name: str) -> None:
+    """``pct_final`` ends the middle phase: with two phases it would be silently ignored."""
+    fn = lrfuncs.get_schedule(name)
+    cfg = {"total_steps": 100, "pct_final": 0.85}
+    if name == "onecycle":
+        cfg["peak_lr"] = 0.1
+    msg = re.escape(
+        "Argument `pct_final` sets the end of the middle phase: it needs `three_phase=True`. "
+        "Received: pct_final=0.85, three_phase=False"
+    )
+    with pytest.raises(ValueError, match=msg):
+        fn(3, **cfg)
+    with pytest.raises(ValueError, match=msg):
+        fn.bind(**cfg)
+    assert fn(3, **cfg, three_phase=True) > 0

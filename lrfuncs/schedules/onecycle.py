@@ -28,6 +28,9 @@ def _check_phases(cfg: Mapping[str, Any]) -> None:
     if cfg["pct_final"] is not None:
         v.between(cfg, "pct_final", 0.0, 1.0)
         v.at_most(cfg, "pct_start", "pct_final")
+        if cfg["three_phase"] is not True:  # two phases have no middle phase: it would be ignored
+            msg = "sets the end of the middle phase: it needs `three_phase=True`"
+            raise v.fail(cfg, msg, "pct_final", "three_phase")
     elif cfg["three_phase"]:
         pct = v.concrete(cfg, "pct_start")
         if pct is not None and pct > 0.5:
