@@ -22,7 +22,7 @@ from __future__ import annotations
 import difflib
 import functools
 import inspect
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from types import MappingProxyType
 from typing import Any, Concatenate, Generic, ParamSpec, Protocol, TypeVar, cast
 
@@ -33,6 +33,10 @@ __all__ = ["Schedule", "ScheduleFunction", "schedule", "get_schedule", "register
 P = ParamSpec("P")
 R = TypeVar("R")
 Check = Callable[[Mapping[str, Any]], None]
+#: ``config -> [(label, step), ...]``: where a schedule's phases change, for plots and the linter.
+#: The label ``"end"`` marks the horizon: the planned end of the run (``total_steps``), from which the
+#: value holds. Schedules with no planned length (constant after warmup, step decay) have no ``"end"``.
+Landmarks = Callable[[Mapping[str, Any]], Sequence[tuple[str, float]]]
 
 _REGISTRY: dict[str, ScheduleFunction[Any]] = {}
 _INF = float("inf")
@@ -53,9 +57,11 @@ class ScheduleFunction(Protocol[P]):
 class _Spec:
     """What lrfuncs knows about one schedule: its kernel, config names, defaults and check."""
 
-    __slots__ = ("check", "defaults", "kernel", "name", "names", "order", "required", "sequences", "signature")
+    __slots__ = (
+        "check", "defaults", "kernel", "landmarks", "name", "names", "order", "required", "sequences", "signature"
+    )
 
-    def __init__(self, kernel: Callable[..., Any], check: Check) -> None:
+    def __init__(self, kernel: Callable[..., Any], check: Check, landmarks: Landmarks | None = None) -> None:
         sig = inspect.signature(kernel)
         params = list(sig.parameters.values())
         if len(params) < 2 or any(p.kind is not p.POSITIONAL_ONLY for p in params[:2]):
@@ -66,6 +72,7 @@ class _Spec:
         self.name = kernel.__name__
         self.kernel = kernel
         self.check = check
+        self.landmarks = landmarks
         self.order = tuple(p.name for p in config)
         # config that is a sequence by nature (milestones): a list is stored as a tuple
         self.sequences = frozenset(p.name for p in config if "Sequence" in str(p.annotation))
@@ -95,8 +102,12 @@ class _Spec:
         full = {}
         for name in self.order:  # declaration order, so repr and to_dict read naturally
             v = config[name] if name in config else self.defaults[name]
-            if isinstance(v, list):
-                v = tuple(v) if name in self.sequences else _array_from_list(name, v)
+            if isinstance(v, Mapping) and "schedule" in v:  # a nested schedule from to_dict (composites)
+                v = Schedule.from_dict(v)
+            elif isinstance(v, (list, tuple)) and name in self.sequences:
+                v = tuple(Schedule.from_dict(x) if isinstance(x, Mapping) and "schedule" in x else x for x in v)
+            elif isinstance(v, list):
+                v = _array_from_list(name, v)
             full[name] = v
         return full
 
@@ -111,8 +122,14 @@ class _Spec:
         return ops.finish(self.kernel(ops, ops.as_step(step), **config))
 
 
-def schedule(check: Check) -> Callable[[Callable[Concatenate[Ops, Any, P], Any]], ScheduleFunction[P]]:
+def schedule(
+    check: Check, landmarks: Landmarks | None = None
+) -> Callable[[Callable[Concatenate[Ops, Any, P], Any]], ScheduleFunction[P]]:
     """Declare a schedule from its kernel ``kernel(xp, t, /, **config)`` and config check.
+
+    ``landmarks(config)``, if given, lists the steps where the schedule's phases
+    change as ``(label, step)`` pairs (``"end"``: from there on the value holds);
+    :meth:`Schedule.landmarks` returns them for plots and the linter.
 
     The returned public function has the signature ``name(step, /, **config)``,
     keeps the kernel's docstring, is registered under the kernel's name, and has
@@ -120,12 +137,12 @@ def schedule(check: Check) -> Callable[[Callable[Concatenate[Ops, Any, P], Any]]
     """
 
     def decorate(kernel: Callable[Concatenate[Ops, Any, P], Any]) -> ScheduleFunction[P]:
-        spec = _Spec(kernel, check)
+        spec = _Spec(kernel, check, landmarks)
 
         def public(step: Any, /, **config: Any) -> Any:
             full = spec.complete(config)
             check(full)
-            return spec.evaluate(step, full, ops_for_values(full.values()))
+            return spec.evaluate(step, full, config_ops(full.values()))
 
         functools.update_wrapper(public, kernel)
         del public.__wrapped__  # type: ignore[attr-defined]  # the kernel's (xp, t) signature is internal
@@ -189,7 +206,7 @@ class Schedule(Generic[P]):
         spec.check(full)
         object.__setattr__(self, "_fn", fn)
         object.__setattr__(self, "_config", full)
-        object.__setattr__(self, "_config_ops", ops_for_values(full.values()))
+        object.__setattr__(self, "_config_ops", config_ops(full.values()))
         object.__setattr__(self, "_kernel", spec.kernel)
         object.__setattr__(self, "_args", tuple(full[n] for n in spec.order))
 
@@ -202,6 +219,38 @@ class Schedule(Generic[P]):
             lr = self._kernel(python_ops, step, *self._args)
             return lr if lr.__class__ is float else float(lr)
         return self._fn.spec.evaluate(step, self._config, self._config_ops)
+
+    def evaluate(self, xp: Ops, t: Any) -> Any:
+        """The kernel on a step ``t`` already converted by ``xp`` (for composites: no dispatch, no checks).
+
+        ``t`` must be >= 0; a composite passes its children the local time of their phase.
+        """
+        args = self._args
+        if self._config_ops is not None and self._config_ops is not xp:
+            args = tuple(xp.adopt(a, t) for a in args)
+        return self._kernel(xp, t, *args)
+
+    def landmarks(self) -> list[tuple[str, float]]:
+        """Where the phases change, as ``(label, step)`` pairs in step order (concrete config only).
+
+        ``"end"`` labels the horizon: the planned end of the run, from which the
+        value holds. Schedules with no planned length (step decay, constant after
+        warmup, periodic cosine) have no ``"end"``.
+
+        >>> import lrfuncs
+        >>> lrfuncs.warmup_cosine.bind(peak_lr=1.0, warmup_steps=10, total_steps=100).landmarks()
+        [('warmup end', 10.0), ('end', 100.0)]
+        """
+        marks = self._fn.spec.landmarks
+        if marks is None:
+            return []
+        return sorted(((label, float(step)) for label, step in marks(self._config)), key=lambda m: m[1])
+
+    @property
+    def horizon(self) -> float | None:
+        """The step where the planned run ends (the ``"end"`` landmark), or None for open-ended schedules."""
+        ends = [step for label, step in self.landmarks() if label == "end"]
+        return ends[-1] if ends else None
 
     @property
     def fn(self) -> ScheduleFunction[P]:
@@ -226,14 +275,7 @@ class Schedule(Generic[P]):
 
         Array-valued config is converted with ``.tolist()``.
         """
-        out: dict[str, Any] = {"schedule": self.name}
-        for k, v in self._config.items():
-            if isinstance(v, tuple):
-                v = list(v)
-            elif hasattr(v, "tolist"):
-                v = v.tolist()
-            out[k] = v
-        return out
+        return {"schedule": self.name, **{k: _plain(v) for k, v in self._config.items()}}
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> Schedule[Any]:
@@ -275,6 +317,35 @@ class Schedule(Generic[P]):
     def __repr__(self) -> str:
         args = ", ".join(f"{k}={v!r}" for k, v in self._config.items())
         return f"{self.name}.bind({args})"
+
+
+def _plain(value: Any) -> Any:
+    """A config value as plain data: schedules as dicts, tuples as lists, arrays as nested lists."""
+    if isinstance(value, Schedule):
+        return value.to_dict()
+    if isinstance(value, tuple):
+        return [_plain(x) for x in value]
+    if hasattr(value, "tolist"):
+        return value.tolist()
+    return value
+
+
+def config_ops(values: Iterable[Any]) -> Ops | None:
+    """The namespace demanded by array-valued config, nested schedules' config included."""
+    plain: list[Any] = []
+    nested: list[Ops] = []
+    for v in values:
+        if isinstance(v, Schedule):
+            if v._config_ops is not None:
+                nested.append(v._config_ops)
+        elif v.__class__ is tuple and any(isinstance(x, Schedule) for x in v):
+            nested.extend(x._config_ops for x in v if isinstance(x, Schedule) and x._config_ops is not None)
+        else:
+            plain.append(v)
+    ops = ops_for_values(plain)
+    for other in nested:
+        ops = other if ops is None else join_ops(ops, other)
+    return ops
 
 
 def _hash_key(value: Any) -> Any:

@@ -127,6 +127,11 @@ CONFIGS: dict[str, dict[str, Any]] = {
 }
 
 
+from schedule_cases import CASES  # noqa: E402  (per-family test data of the newer schedules)
+
+CONFIGS.update({name: case.config for name, case in CASES.items()})
+
+
 #: Backends where an example costs microseconds; eager JAX re-dispatches every op, so gets fewer examples.
 CHEAP = ("python", "numpy", "torch")
 

@@ -25,6 +25,8 @@ import torch
 from conftest import BACKENDS, assert_lr_close, evaluate
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from schedule_cases import CASES
+from strategies import counts, exponents, floor_config, fraction_of, gammas, lengths, peaks
 
 import lrfuncs
 
@@ -35,32 +37,7 @@ F64 = np.float64
 # Valid configs, one strategy per schedule
 # ----------------------------------------------------------------------------------------------
 
-peaks = st.one_of(st.sampled_from([1.0, 0.1, 3e-4]), st.floats(1e-5, 10.0))
-gammas = st.one_of(st.sampled_from([0.1, 0.5, 1.0]), st.floats(0.01, 1.0))
-exponents = st.one_of(st.just(1.0), st.floats(0.25, 4.0))
-
-
-def lengths(lo: int, hi: int) -> st.SearchStrategy[float]:
-    """Whole (int) or fractional (float) lengths in [lo, hi] (lo >= 1)."""
-    return st.one_of(st.integers(lo, hi), st.floats(0.5, float(hi)))
-
-
-def counts(hi: int) -> st.SearchStrategy[float]:
-    """A phase length >= 0: 0, whole, or fractional (>= 0.01: no subnormal or absurdly tiny lengths)."""
-    return st.one_of(st.just(0), st.integers(1, hi), st.floats(0.01, float(hi)))
-
-
-def fraction_of(value: float) -> st.SearchStrategy[float]:
-    """A number in [0, value]."""
-    return st.one_of(st.just(0.0), st.just(value), st.floats(0.0, 1.0).map(lambda r: r * value))
-
-
-def _floor(draw: Any, cfg: dict[str, Any]) -> None:
-    kind = draw(st.sampled_from(["none", "abs", "ratio"]))
-    if kind == "abs":
-        cfg["min_lr"] = draw(fraction_of(cfg["peak_lr"]))
-    elif kind == "ratio":
-        cfg["min_lr_ratio"] = draw(st.one_of(st.sampled_from([0.0, 0.1, 1.0]), st.floats(0.0, 1.0)))
+_floor = floor_config
 
 
 @st.composite
@@ -182,6 +159,7 @@ STRATEGIES: dict[str, st.SearchStrategy[dict[str, Any]]] = {
     "warmup_constant": _warmup_constant(),
     "warmup_linear": _warmup_linear(),
     "warmup_cosine": _warmup_cosine(),
+    **{name: case.strategy for name, case in CASES.items()},
 }
 
 
@@ -228,6 +206,7 @@ LANDMARKS = {
     "warmup_constant": lambda c: _around([c["warmup_steps"], 2.0 * c["warmup_steps"] + 5.0]),
     "warmup_linear": lambda c: _around([c["warmup_steps"], c["total_steps"], 2.0 * c["total_steps"]]),
     "warmup_cosine": lambda c: _around([c["warmup_steps"], c["total_steps"], 2.0 * c["total_steps"]]),
+    **{name: (lambda c, f=case.landmarks: _around(f(c))) for name, case in CASES.items()},
 }
 
 
@@ -366,6 +345,11 @@ VARIANTS = {
     "max_momentum": lambda v: [v, 0.5 * (v + 1.0), 1.0],
     "num_cycles": lambda v: [v, 0.5, 2.0 * v],
 }
+for _case in CASES.values():
+    STATIC |= _case.static
+    for _k, _f in _case.variants.items():
+        assert _k not in VARIANTS or VARIANTS[_k] is _f, f"variants of {_k!r} are defined twice"
+        VARIANTS[_k] = _f
 
 
 def _numeric(cfg: dict[str, Any]) -> list[str]:
@@ -550,6 +534,7 @@ GRAD_EDGES = [
     ("warmup_cosine", {"peak_lr": 0.1, "warmup_steps": 1, "total_steps": 1, "min_lr_ratio": 0.1, "floor_mode": "clip"}),
     ("warmup_cosine", {"peak_lr": 0.1, "warmup_steps": 2, "total_steps": 5, "num_cycles": 1.0, "exponent": 0.5}),
 ]
+GRAD_EDGES += [(name, cfg) for name, case in CASES.items() for cfg in case.grad_edges]
 EDGE_STEPS = np.array([0.0, 0.5, 1.0, 2.0, 3.0, 3.5, 4.0, 5.0, 9.0, 10.0, 11.0, 1e3, 1e10])
 
 
@@ -630,6 +615,7 @@ EXAMPLES: list[tuple[str, dict[str, Any]]] = [
     ("warmup_linear", {"peak_lr": 0.1, "warmup_steps": 3, "total_steps": 10}),
     ("warmup_cosine", {"peak_lr": 0.1, "warmup_steps": 3, "total_steps": 10, "min_lr_ratio": 0.1}),
 ]
+EXAMPLES += [(name, cfg) for name, case in CASES.items() for cfg in case.examples]
 EXAMPLE_IDS = [f"{n}-{i}" for i, (n, _) in enumerate(EXAMPLES)]
 
 

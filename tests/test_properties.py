@@ -26,6 +26,7 @@ import torch
 from conftest import assert_lr_close, evaluate
 from hypothesis import given
 from hypothesis import strategies as st
+from schedule_cases import CASES
 from test_backends import (
     LANDMARKS,
     SCHEDULES,
@@ -97,7 +98,9 @@ def bounds(name: str, cfg: dict[str, Any], tmax: float) -> tuple[float, float]:
         if cfg.get("warmup_steps", 0) > 0:
             lo = min(lo, _init(cfg))
         return lo, peak
-    raise AssertionError(f"no bounds for {name}: add it to test_properties.bounds")
+    if name in CASES:
+        return CASES[name].bounds(cfg, tmax)
+    raise AssertionError(f"no bounds for {name}: add it to test_properties.bounds or its Case")
 
 
 _EXAMPLE = {
@@ -110,6 +113,7 @@ _EXAMPLE = {
     "warmup_constant": {"peak_lr": 0.1, "warmup_steps": 3},
     "warmup_linear": {"peak_lr": 0.1, "warmup_steps": 3, "total_steps": 10},
     "warmup_cosine": {"peak_lr": 0.1, "warmup_steps": 3, "total_steps": 10},
+    **{name: case.examples[0] for name, case in CASES.items()},
 }
 
 

@@ -33,7 +33,11 @@ def _check_cosine_decay(cfg: Mapping[str, Any]) -> None:
     v.flag(cfg, "periodic")
 
 
-@schedule(_check_cosine_decay)
+def _cosine_decay_landmarks(cfg: Mapping[str, Any]) -> list[tuple[str, float]]:
+    return [] if cfg["periodic"] else [("end", cfg["total_steps"])]
+
+
+@schedule(_check_cosine_decay, _cosine_decay_landmarks)
 def cosine_decay(
     xp: Ops,
     t: Any,
@@ -111,7 +115,28 @@ def _cycle_start(xp: Ops, i: Any, cycle_steps: Any, m: Any) -> Any:
     return cycle_steps * ((m**i - 1.0) / (m - 1.0))
 
 
-@schedule(_check_cosine_restarts)
+#: Restarts listed by ``Schedule.landmarks()`` when the cycles never end.
+MAX_LISTED_RESTARTS = 100
+
+
+def _cosine_restarts_landmarks(cfg: Mapping[str, Any]) -> list[tuple[str, float]]:
+    w, cs, m, n = cfg["warmup_steps"], cfg["cycle_steps"], cfg["cycle_mult"], cfg["max_cycles"]
+    out: list[tuple[str, float]] = [("warmup end", w)] if w > 0 else []
+    start, length = 0.0, float(cs)
+    for i in range(1, (n if n is not None else MAX_LISTED_RESTARTS + 1) + 1):
+        start, length = start + length, length * m
+        if n is not None and i == n:
+            out.append(("end", w + start))
+        elif m < 1 and length < 1e-9 * cs:
+            break
+        else:
+            out.append((f"restart {i}", w + start))
+    if n is None and m < 1:
+        out.append(("end", w + cs / (1.0 - m)))
+    return out
+
+
+@schedule(_check_cosine_restarts, _cosine_restarts_landmarks)
 def cosine_restarts(
     xp: Ops,
     t: Any,

@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from .. import _validation as v
-from .._dispatch import Ops
+from .._dispatch import Ops, python_ops
 from .._phases import cos_interp, phase_fraction
 from .._schedule import schedule
 
@@ -83,7 +83,14 @@ def _check_onecycle(cfg: Mapping[str, Any]) -> None:
     _check_phases(cfg)
 
 
-@schedule(_check_onecycle)
+def _onecycle_landmarks(cfg: Mapping[str, Any]) -> list[tuple[str, float]]:
+    knots = _knots(python_ops, cfg["total_steps"], cfg["pct_start"], cfg["three_phase"], cfg["pct_final"],
+                   cfg["convention"])
+    labels = ["peak", "middle end"] if cfg["three_phase"] else ["peak"]
+    return [*zip(labels, map(float, knots[1:-1]), strict=True), ("end", float(knots[-1]))]
+
+
+@schedule(_check_onecycle, _onecycle_landmarks)
 def onecycle(
     xp: Ops,
     t: Any,
@@ -131,7 +138,7 @@ def _check_onecycle_momentum(cfg: Mapping[str, Any]) -> None:
     _check_phases(cfg)
 
 
-@schedule(_check_onecycle_momentum)
+@schedule(_check_onecycle_momentum, _onecycle_landmarks)
 def onecycle_momentum(
     xp: Ops,
     t: Any,

@@ -52,7 +52,11 @@ def _check_multistep_decay(cfg: Mapping[str, Any]) -> None:
     v.between(cfg, "gamma", 0.0, 1.0, lo_open=True)
 
 
-@schedule(_check_multistep_decay)
+def _multistep_landmarks(cfg: Mapping[str, Any]) -> list[tuple[str, float]]:
+    return [("decay", float(m)) for m in sorted(cfg["milestones"])]
+
+
+@schedule(_check_multistep_decay, _multistep_landmarks)
 def multistep_decay(
     xp: Ops, t: Any, /, peak_lr: Any, milestones: Sequence[int], gamma: Any = 0.1
 ) -> Any:

@@ -40,7 +40,14 @@ def _check_warmup_decay(cfg: Mapping[str, Any]) -> None:
     check_floor(cfg)
 
 
-@schedule(_check_warmup)
+def _warmup_landmarks(cfg: Mapping[str, Any]) -> list[tuple[str, float]]:
+    out = [("warmup end", cfg["warmup_steps"])] if cfg["warmup_steps"] > 0 else []
+    if "total_steps" in cfg and not cfg.get("periodic", False):
+        out.append(("end", cfg["total_steps"]))
+    return out
+
+
+@schedule(_check_warmup, _warmup_landmarks)
 def warmup_constant(xp: Ops, t: Any, /, peak_lr: Any, warmup_steps: Any, init_lr: Any = None) -> Any:
     r"""Linear warmup to ``peak_lr`` over ``warmup_steps``, then constant.
 
@@ -61,7 +68,7 @@ def warmup_constant(xp: Ops, t: Any, /, peak_lr: Any, warmup_steps: Any, init_lr
     return xp.where(t < warmup_steps, linear_warmup(xp, t, peak_lr, warmup_steps, init_lr), peak_lr)
 
 
-@schedule(_check_warmup_decay)
+@schedule(_check_warmup_decay, _warmup_landmarks)
 def warmup_linear(
     xp: Ops,
     t: Any,
@@ -102,7 +109,7 @@ def _check_warmup_cosine(cfg: Mapping[str, Any]) -> None:
     v.flag(cfg, "periodic")
 
 
-@schedule(_check_warmup_cosine)
+@schedule(_check_warmup_cosine, _warmup_landmarks)
 def warmup_cosine(
     xp: Ops,
     t: Any,
