@@ -7,6 +7,8 @@ HF, timm run in Python floats) is checked at float64 precision.
 from __future__ import annotations
 
 import os
+
+os.environ.setdefault("KERAS_BACKEND", "jax")  # keras (an anchor) runs on JAX here
 from collections.abc import Callable, Sequence
 from typing import Any
 
