@@ -46,6 +46,8 @@ class Ops:
     log: Callable[[Any], Any]
     sqrt: Callable[[Any], Any]
     tanh: Callable[[Any], Any]
+    expm1: Callable[[Any], Any]
+    log1p: Callable[[Any], Any]
     floor: Callable[[Any], Any]
     where: Callable[[Any, Any, Any], Any]
     minimum: Callable[[Any, Any], Any]
@@ -128,6 +130,8 @@ class _PythonOps(Ops):
         self.log = math.log
         self.sqrt = math.sqrt
         self.tanh = math.tanh
+        self.expm1 = math.expm1
+        self.log1p = math.log1p
         self.floor = math.floor
         self.where = _py_where
         self.minimum = _py_minimum
@@ -167,6 +171,8 @@ class _NumpyOps(Ops):
         self.log = np.log
         self.sqrt = np.sqrt
         self.tanh = np.tanh
+        self.expm1 = np.expm1
+        self.log1p = np.log1p
         self.floor = np.floor
         self.where = np.where
         self.minimum = np.minimum
@@ -218,6 +224,8 @@ class _JaxOps(Ops):
         self.log = jnp.log
         self.sqrt = jnp.sqrt
         self.tanh = jnp.tanh
+        self.expm1 = jnp.expm1
+        self.log1p = jnp.log1p
         self.floor = jnp.floor
         self.where = jnp.where
         self.minimum = jnp.minimum
@@ -262,6 +270,8 @@ class _TorchOps(Ops):
             ("log", "log"),
             ("sqrt", "sqrt"),
             ("tanh", "tanh"),
+            ("expm1", "expm1"),
+            ("log1p", "log1p"),
             ("floor", "floor"),
         ):
             setattr(self, fname, self._unary(getattr(torch, fname), getattr(math, mname)))

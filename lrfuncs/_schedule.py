@@ -69,6 +69,11 @@ class _Spec:
         config = params[2:]
         if any(p.kind is not p.POSITIONAL_OR_KEYWORD for p in config):
             raise TypeError(f"kernel {kernel.__name__}: config must follow `/` as plain parameters")
+        if any(p.name == "schedule" for p in config):
+            raise TypeError(
+                f"kernel {kernel.__name__}: the config name `schedule` is reserved (it is the to_dict key naming "
+                "the schedule); call a wrapped schedule `inner` and a list of them `schedules`"
+            )
         self.name = kernel.__name__
         self.kernel = kernel
         self.check = check

@@ -26,11 +26,21 @@ ROOT = pathlib.Path(__file__).resolve().parents[1]
 FRAMEWORKS = ("numpy", "jax", "jaxlib", "torch", "optax", "scipy")
 
 
-#: Prepended to every script: the loaded-framework report.
+def _plain(value: Any) -> Any:
+    """Config as JSON data: nested schedules (composites) as their ``to_dict()``."""
+    if isinstance(value, lrfuncs.Schedule):
+        return value.to_dict()
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    return value
+
+
+#: Prepended to every script: the loaded-framework report. Nested schedules travel as dicts
+#: (a schedule function accepts a schedule's ``to_dict()`` wherever it takes a schedule).
 PRELUDE = f"""
 import json, sys
 FRAMEWORKS = {FRAMEWORKS!r}
-CONFIGS = {CONFIGS!r}
+CONFIGS = json.loads({json.dumps({n: {k: _plain(v) for k, v in c.items()} for n, c in CONFIGS.items()})!r})
 
 def loaded():
     return sorted(f for f in FRAMEWORKS if f in sys.modules or any(m.startswith(f + ".") for m in sys.modules))

@@ -74,6 +74,8 @@ def _cycles_entered(cfg: dict[str, Any], tmax: float) -> float:
 
 def bounds(name: str, cfg: dict[str, Any], tmax: float) -> tuple[float, float]:
     """The range [lo, hi] every lr of the schedule up to step ``tmax`` must lie in."""
+    if name in CASES:
+        return CASES[name].bounds(cfg, tmax)
     if name == "onecycle_momentum":
         a, b = cfg["base_momentum"], cfg["max_momentum"]
         return min(a, b), max(a, b)
@@ -98,8 +100,6 @@ def bounds(name: str, cfg: dict[str, Any], tmax: float) -> tuple[float, float]:
         if cfg.get("warmup_steps", 0) > 0:
             lo = min(lo, _init(cfg))
         return lo, peak
-    if name in CASES:
-        return CASES[name].bounds(cfg, tmax)
     raise AssertionError(f"no bounds for {name}: add it to test_properties.bounds or its Case")
 
 
@@ -182,7 +182,7 @@ def _unimodal(y: np.ndarray, tol: float) -> bool:
 
 def _horizon(name: str, cfg: dict[str, Any]) -> float:
     marks = [x for x in LANDMARKS[name](cfg) if x >= 0]
-    return min(1.2 * max(marks) + 3.0, 5000.0)
+    return min(1.2 * max(marks, default=80.0) + 3.0, 5000.0)
 
 
 @pytest.mark.parametrize("name", SCHEDULES)
@@ -221,6 +221,9 @@ def test_monotone_phases(name: str, data: st.DataObject) -> None:
         assert _unimodal(-y if up else y, tol)  # down to base, back up to max (inverted lr shape)
     elif name == "cosine_restarts":
         _check_restarts_monotone(cfg, t, y, tol)
+    elif name in CASES:
+        if CASES[name].monotone is not None:
+            CASES[name].monotone(cfg, t, y, tol)
     else:
         raise AssertionError(f"no monotonicity property for {name}")
 

@@ -83,14 +83,14 @@ def as_optax(schedule: Any, *, dtype: Any = None, **config: Any) -> OptaxSchedul
 def _split(config: Any) -> tuple[tuple[tuple[str, Any], ...], dict[str, Any]]:
     """Config compiled in as constants vs numeric config traced by ``jit``.
 
-    Options (str, bool, None, tuples) are static. So are numbers equal to 0 or
+    Options (str, bool, None, tuples) and nested schedules (composites) are static. So are numbers equal to 0 or
     1: kernels take a cheaper formula for those (an ``exponent`` of 1, no
     warmup, no peak decay), which a traced value would hide. Every other
     number is traced, so new values reuse the compiled curve.
     """
     static, dynamic = [], {}
     for k, v in config.items():
-        if v is None or isinstance(v, (str, bool, tuple)) or (isinstance(v, numbers.Real) and v in (0, 1)):
+        if v is None or isinstance(v, (str, bool, tuple, Schedule)) or (isinstance(v, numbers.Real) and v in (0, 1)):
             static.append((k, v))
         else:
             # Python ints and numpy scalars become Python floats: weakly typed, no recompilation

@@ -31,6 +31,8 @@ class Case:
     variants: for numeric arguments not already known to test_backends.VARIANTS, three values
       (the first being the drawn one) that keep any valid config valid when applied together.
     static: arguments that select code (never traced under vmap).
+    monotone: ``(cfg, t, y, tol) -> None`` asserting where the curve rises and falls, or None when
+      the schedule has no shape property beyond its bounds (composites of arbitrary children).
     """
 
     config: dict[str, Any]
@@ -41,6 +43,7 @@ class Case:
     bounds: Callable[[dict[str, Any], float], tuple[float, float]]
     variants: dict[str, Callable[[Any], list[Any]]] = field(default_factory=dict)
     static: frozenset[str] = frozenset()
+    monotone: Callable[[dict[str, Any], Any, Any, float], None] | None = None
 
 
 def _load() -> dict[str, Case]:
