@@ -15,33 +15,100 @@ convertible to a dict. The adapters for optax, torch and whole curves live in
 from ._schedule import Schedule, ScheduleFunction, get_schedule, registered
 from .plateau import Plateau, PlateauState
 from .schedules import (
+    clip,
+    constant,
+    constant_factor,
     cosine_decay,
+    cosine_hard_restarts,
     cosine_restarts,
+    cyclic,
+    cyclic_momentum,
+    exponential_decay,
+    in_epochs,
+    inverse_sqrt,
+    inverse_time_decay,
+    join,
+    linear,
+    lr_sweep,
     multistep_decay,
+    noise,
     onecycle,
     onecycle_momentum,
+    piecewise_constant,
+    piecewise_interpolate,
+    polynomial_decay,
+    product,
+    restarts,
+    scale,
+    shift,
     step_decay,
+    swa,
+    tanh_decay,
+    tri_stage,
     warmup_constant,
     warmup_cosine,
     warmup_linear,
+    with_warmup,
+    wsd,
 )
 
 __version__ = "0.1.0"
 
 __all__ = [
+    "clip",
+    "in_epochs",
+    "join",
+    "product",
+    "restarts",
+    "scale",
+    "shift",
+    "with_warmup",
     "Plateau",
     "PlateauState",
     "Schedule",
     "ScheduleFunction",
+    "constant",
+    "constant_factor",
     "cosine_decay",
+    "cosine_hard_restarts",
     "cosine_restarts",
+    "cyclic",
+    "cyclic_momentum",
+    "exponential_decay",
     "get_schedule",
+    "inverse_sqrt",
+    "inverse_time_decay",
+    "linear",
+    "lr_sweep",
     "multistep_decay",
+    "noise",
     "onecycle",
     "onecycle_momentum",
+    "piecewise_constant",
+    "piecewise_interpolate",
+    "polynomial_decay",
     "registered",
     "step_decay",
+    "swa",
+    "tanh_decay",
+    "tri_stage",
     "warmup_constant",
     "warmup_cosine",
     "warmup_linear",
+    "wsd",
 ]
+
+# The tools (plot, lint, recommend, parse) load on first use: `import lrfuncs` imports no matplotlib or numpy.
+_LAZY = {"lint": "lint", "parse": "spec", "plot": "plot", "recommend": "recommend"}
+__all__ += sorted(_LAZY)
+
+
+def __getattr__(name: str) -> object:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'lrfuncs' has no attribute {name!r}")
+    import importlib
+
+    value = getattr(importlib.import_module(f".{module}", __name__), name)
+    globals()[name] = value  # importing the submodule bound lrfuncs.<module> to it: rebind to the function
+    return value

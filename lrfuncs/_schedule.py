@@ -27,6 +27,7 @@ from types import MappingProxyType
 from typing import Any, Concatenate, Generic, ParamSpec, Protocol, TypeVar, cast
 
 from ._dispatch import Ops, join_ops, ops_for_step, ops_for_values, python_ops
+from ._scalar import specialise
 
 __all__ = ["Schedule", "ScheduleFunction", "schedule", "get_schedule", "registered"]
 
@@ -196,12 +197,13 @@ class Schedule(Generic[P]):
     True
     """
 
-    __slots__ = ("__weakref__", "_args", "_config", "_config_ops", "_fn", "_kernel")
+    __slots__ = ("__weakref__", "_args", "_config", "_config_ops", "_fn", "_kernel", "_scalar")
     _fn: ScheduleFunction[P]
     _config: dict[str, Any]
     _config_ops: Ops | None
     _kernel: Callable[..., Any]
     _args: tuple[Any, ...]
+    _scalar: Callable[[Any], Any] | None
 
     def __init__(self, fn: ScheduleFunction[P], /, **config: Any) -> None:
         spec = getattr(fn, "spec", None)
@@ -214,6 +216,7 @@ class Schedule(Generic[P]):
         object.__setattr__(self, "_config_ops", config_ops(full.values()))
         object.__setattr__(self, "_kernel", spec.kernel)
         object.__setattr__(self, "_args", tuple(full[n] for n in spec.order))
+        object.__setattr__(self, "_scalar", None)  # the kernel specialised for Python numbers, on first use
 
     def __call__(self, step: Any) -> Any:
         cls = step.__class__
@@ -221,9 +224,24 @@ class Schedule(Generic[P]):
             if not 0 <= step < _INF:
                 python_ops.as_step(step)  # raises the documented ValueError
             # an int step is used as is: the arithmetic converts it exactly as float() would
-            lr = self._kernel(python_ops, step, *self._args)
+            scalar = self._scalar
+            if scalar is None:
+                scalar = self._specialise()
+            lr = scalar(step)
             return lr if lr.__class__ is float else float(lr)
         return self._fn.spec.evaluate(step, self._config, self._config_ops)
+
+    def _specialise(self) -> Callable[[Any], Any]:
+        """The kernel traced into a plain Python function of the step (``_scalar``), or the kernel itself."""
+        fn = specialise(self._kernel, self._args)
+        if fn is None:  # the kernel branches on the step in Python: keep the generic path
+            kernel, args = self._kernel, self._args
+
+            def fn(t: Any) -> Any:
+                return kernel(python_ops, t, *args)
+
+        object.__setattr__(self, "_scalar", fn)
+        return fn
 
     def evaluate(self, xp: Ops, t: Any) -> Any:
         """The kernel on a step ``t`` already converted by ``xp`` (for composites: no dispatch, no checks).

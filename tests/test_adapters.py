@@ -136,9 +136,9 @@ def test_numpy_curve_empty() -> None:
     ],
 )
 def test_numpy_curve_bad_arguments(kwargs: dict[str, Any], match: str) -> None:
-    kwargs = {"num_steps": 10, **kwargs}
+    num_steps = kwargs.pop("num_steps", 10)  # positional-only: a schedule's own `num_steps` config cannot clash
     with pytest.raises(ValueError, match=match):
-        lrnp.curve(bound("cosine_decay"), **kwargs)
+        lrnp.curve(bound("cosine_decay"), num_steps, **kwargs)
 
 
 # --------------------------------------------------------------------------------------------- JAX curve

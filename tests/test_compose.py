@@ -99,17 +99,16 @@ def sgdr(draw: Any) -> dict[str, Any]:
 
 @pytest.mark.parametrize("backend", BACKENDS)
 def test_restarts_of_cosine_is_cosine_restarts(backend: str) -> None:
-    """restarts(cosine_decay) == cosine_restarts: with a floor and peak_decay 1, or with no floor and any decay."""
+    """restarts(cosine_decay) == cosine_restarts, any peak decay: with a floor kept (min_lr), or with no floor."""
 
     @settings(max_examples=25 if backend in ("python", "numpy", "torch") else 4)
     @given(cfg=sgdr(), peak=st.floats(1e-4, 5.0), floor=st.floats(0.0, 1.0), decay=st.floats(0.1, 1.0),
            use_floor=st.booleans())
     def check(cfg: dict[str, Any], peak: float, floor: float, decay: float, use_floor: bool) -> None:
         min_lr = floor * peak if use_floor else 0.0
-        d = 1.0 if use_floor else decay
         cos = lrfuncs.cosine_decay.bind(peak_lr=peak, total_steps=cfg["cycle_steps"], min_lr=min_lr)
-        ours = lrfuncs.restarts.bind(inner=cos, peak_decay=d, **cfg)
-        ref = lrfuncs.cosine_restarts.bind(peak_lr=peak, min_lr=min_lr, peak_decay=d, **cfg)
+        ours = lrfuncs.restarts.bind(inner=cos, peak_decay=decay, min_lr=min_lr if use_floor else None, **cfg)
+        ref = lrfuncs.cosine_restarts.bind(peak_lr=peak, min_lr=min_lr, peak_decay=decay, **cfg)
         steps = np.arange(0, 90, dtype=np.int64)
         # restarts decided by the last bit of a pow/log are ill-conditioned for non-whole cycle lengths
         if not (float(cfg["cycle_steps"]).is_integer() and float(cfg["cycle_mult"]).is_integer()):
@@ -501,3 +500,19 @@ def test_bad_config(fn: Any, cfg: dict[str, Any], exc: type[Exception], match: s
 def test_a_wrapped_schedule_cannot_be_called_schedule() -> None:
     with pytest.raises(TypeError, match="unexpected keyword argument `schedule`"):
         lrfuncs.with_warmup.bind(schedule=COS, warmup_steps=3, total_includes_warmup=False)
+
+
+@settings(max_examples=20)
+@given(peak=st.floats(1e-3, 2.0), alpha=st.floats(0.0, 1.0), d=st.floats(0.1, 1.0), cs=st.integers(1, 20))
+def test_amplitude_decay_keeps_the_floor_and_scales_the_distance_to_it(peak: float, alpha: float, d: float,
+                                                                       cs: int) -> None:
+    floor = alpha * peak
+    cos = lrfuncs.cosine_decay.bind(peak_lr=peak, total_steps=cs, min_lr=floor)
+    r = lrfuncs.restarts.bind(inner=cos, cycle_steps=cs, cycle_mult=2, peak_decay=d, min_lr=floor,
+                              decay_mode="amplitude")
+    for t in np.arange(0.0, 7 * cs, 0.5):
+        i, start = 0, 0
+        while t >= start + cs * 2**i:
+            start, i = start + cs * 2**i, i + 1
+        inner_t = (t - start) / (cs * 2**i) * cs
+        assert r(t) == pytest.approx(floor + d**i * (cos(inner_t) - floor), rel=1e-12, abs=1e-15 * peak)

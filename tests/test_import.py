@@ -184,7 +184,8 @@ def test_jax_without_x64_gives_float32() -> None:
                 str(fn(jnp.arange(60.0), **cfg).dtype),
             ]
             ref = [fn(k, **cfg) for k in range(60)]
-            err = max(abs(float(a) - b) for a, b in zip(v.tolist(), ref)) / cfg.get("peak_lr", 1.0)
+            scale = max(abs(x) for x in ref)  # float32 rounding relative to the curve's largest value
+            err = max(abs(float(a) - b) for a, b in zip(v.tolist(), ref)) / scale
             assert err < 1e-6, (name, err)
             assert type(fn(3, **cfg)) is float  # Python numbers still give Python floats
         s = lrfuncs.warmup_cosine.bind(**CONFIGS["warmup_cosine"])

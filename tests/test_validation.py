@@ -90,6 +90,146 @@ FLAGS = {
 }
 
 
+# ---------------------------------------------------------------------------------------------- the newer schedules
+_COS = lrfuncs.cosine_decay.bind(peak_lr=0.1, total_steps=100)
+
+
+def _opts(*names: str) -> str:
+    return ", ".join(repr(n) for n in names)
+
+
+BASE.update({
+    "constant": {"peak_lr": 0.1},
+    "constant_factor": {"peak_lr": 0.1, "factor": 0.5, "factor_steps": 5},
+    "linear": {"init_lr": 0.1, "end_lr": 0.01, "total_steps": 100},
+    "exponential_decay": {"peak_lr": 0.1, "decay_rate": 0.5},
+    "polynomial_decay": {"peak_lr": 0.1, "total_steps": 100},
+    "inverse_time_decay": {"peak_lr": 0.1, "decay_rate": 0.5},
+    "inverse_sqrt": {"peak_lr": 0.1, "warmup_steps": 10},
+    "wsd": {"peak_lr": 0.1, "total_steps": 100, "decay_steps": 10},
+    "cyclic": {"min_lr": 0.01, "peak_lr": 0.1},
+    "cyclic_momentum": {},
+    "piecewise_constant": {"boundaries": [10], "values": [0.1, 0.01]},
+    "piecewise_interpolate": {"boundaries": [0, 10], "values": [0.1, 0.01]},
+    "swa": {"init_lr": 0.1, "swa_lr": 0.05},
+    "tri_stage": {"peak_lr": 0.1, "warmup_steps": 10, "hold_steps": 10, "decay_steps": 10},
+    "tanh_decay": {"peak_lr": 0.1, "total_steps": 100},
+    "cosine_hard_restarts": {"peak_lr": 0.1, "warmup_steps": 10, "total_steps": 100},
+    "noise": {"inner": _COS},
+    "lr_sweep": {"start_lr": 1e-6, "end_lr": 1.0, "num_steps": 100},
+    "join": {"schedules": [_COS, _COS], "boundaries": [10]},
+    "product": {"schedules": [_COS, _COS]},
+    "with_warmup": {"inner": _COS, "warmup_steps": 10, "total_includes_warmup": False},
+    "restarts": {"inner": _COS, "cycle_steps": 10},
+    "scale": {"inner": _COS, "factor": 0.5},
+    "clip": {"inner": _COS, "min_lr": 0.01},
+    "in_epochs": {"inner": _COS, "steps_per_epoch": 10},
+    "shift": {"inner": _COS, "offset": 1},
+})
+SCHEDULES = sorted(BASE)
+POSITIVE["cosine_decay"].append("k_decay")
+POSITIVE["cosine_restarts"].append("k_decay")
+POSITIVE.update({
+    "constant": ["peak_lr"],
+    "constant_factor": ["peak_lr"],
+    "linear": ["total_steps"],
+    "exponential_decay": ["peak_lr", "decay_rate", "decay_steps"],
+    "polynomial_decay": ["total_steps", "power", "k_decay"],
+    "inverse_time_decay": ["peak_lr", "decay_steps"],
+    "inverse_sqrt": ["peak_lr"],
+    "wsd": ["peak_lr", "total_steps", "decay_power", "num_cycles", "stable_power"],
+    "cyclic": ["peak_lr", "up_steps"],
+    "cyclic_momentum": ["up_steps"],
+    "tri_stage": ["peak_lr"],
+    "tanh_decay": ["peak_lr", "total_steps"],
+    "cosine_hard_restarts": ["peak_lr", "total_steps", "num_cycles"],
+    "noise": ["std"],
+    "lr_sweep": ["start_lr", "end_lr"],
+    "restarts": ["cycle_steps", "cycle_mult"],
+    "in_epochs": ["steps_per_epoch"],
+})
+NON_NEGATIVE.update({
+    "constant_factor": ["factor_steps"],
+    "linear": ["init_lr", "end_lr", "hold_steps"],
+    "exponential_decay": ["hold_steps", "end_lr"],
+    "polynomial_decay": ["peak_lr", "end_lr", "warmup_steps", "init_lr", "hold_steps"],  # peak 0: a rise to end_lr
+    "inverse_time_decay": ["decay_rate"],
+    "inverse_sqrt": ["warmup_steps", "init_lr"],
+    "wsd": ["decay_steps", "warmup_steps", "init_lr", "min_lr"],
+    "cyclic": ["min_lr", "down_steps"],
+    "cyclic_momentum": ["down_steps"],
+    "swa": ["init_lr", "swa_lr", "anneal_steps"],
+    "tri_stage": ["warmup_steps", "hold_steps", "decay_steps", "init_lr"],
+    "tanh_decay": ["min_lr"],
+    "cosine_hard_restarts": ["warmup_steps", "init_lr", "min_lr"],
+    "noise": ["begin_step", "end_step"],
+    "with_warmup": ["warmup_steps", "init_lr"],
+    "restarts": ["cycle_warmup_steps", "min_lr"],
+    "scale": ["factor"],
+    "clip": ["min_lr", "max_lr"],
+})
+INTERVALS.update({
+    "constant_factor": [("factor", "[0, 1]", [1.5, -0.1])],
+    "wsd": [("decay_ratio", "(0, 1)", [0, 1, 1.5]), ("min_lr_ratio", "[0, 1]", [1.5, -0.1])],
+    "cyclic": [("gamma", "(0, 1]", [0, 1.5])],
+    "cyclic_momentum": [("gamma", "(0, 1]", [0]), ("base_momentum", "[0, 1]", [-0.1, 1.5]),
+                        ("max_momentum", "[0, 1]", [1.5])],
+    "tri_stage": [("min_lr_ratio", "(0, 1]", [1.5])],
+    "tanh_decay": [("min_lr_ratio", "[0, 1]", [1.5, -0.1])],
+    "cosine_hard_restarts": [("min_lr_ratio", "[0, 1]", [2.0])],
+    "noise": [("pct", "(0, 1]", [0, 1.5])],
+    "with_warmup": [("init_lr_ratio", "[0, 1]", [1.5, -0.1])],
+    "restarts": [("peak_decay", "(0, 1]", [0, 1.5])],
+})
+INTEGERS.update({
+    "lr_sweep": [("num_steps", 2)],
+    "restarts": [("max_cycles", 1)],
+})
+CHOICES.update({
+    "wsd": [("warmup_shape", _opts("linear", "cosine", "1-sqrt"), "exp"),
+            ("decay_shape", _opts("linear", "cosine", "1-sqrt", "power", "exp"), "sqrt"),
+            ("stable_shape", _opts("constant", "rsqrt", "power"), "flat")],
+    "cyclic": [("mode", _opts("triangular", "triangular2", "exp_range"), "triangle")],
+    "cyclic_momentum": [("mode", _opts("triangular", "triangular2", "exp_range"), "exp")],
+    "piecewise_constant": [("switch", _opts("at", "after"), "before")],
+    "piecewise_interpolate": [("interpolation", _opts("linear", "cosine"), "cubic")],
+    "swa": [("anneal", _opts("cos", "linear"), "cosine")],
+    "noise": [("kind", _opts("normal", "uniform"), "gaussian")],
+    "lr_sweep": [("mode", _opts("exp", "linear"), "log"), ("convention", _opts("torch_lr_finder", "fastai",
+                                                                                 "lightning"), "keras")],
+    "with_warmup": [("shape", _opts("linear", "cosine", "1-sqrt"), "exp")],
+    "restarts": [("decay_mode", _opts("peak", "amplitude"), "floor")],
+})
+FLAGS.update({
+    "exponential_decay": ["staircase"],
+    "inverse_time_decay": ["staircase"],
+    "polynomial_decay": ["cycle"],
+    "join": ["local_time"],
+    "with_warmup": ["total_includes_warmup"],
+    "in_epochs": ["staircase"],
+})
+#: Arguments validated by their family's own tests (tests/test_schedules_*.py, test_compose.py, test_range_test.py):
+#: schedules, sequences, options where None is valid, and free numbers.
+ELSEWHERE = {
+    "inverse_sqrt": ["timescale"],
+    "wsd": ["stable_timescale"],
+    "cyclic": ["scale_mode"],
+    "cyclic_momentum": ["scale_mode"],
+    "piecewise_constant": ["boundaries", "values"],
+    "piecewise_interpolate": ["boundaries", "values"],
+    "tri_stage": ["min_lr"],
+    "tanh_decay": ["lb", "ub"],
+    "noise": ["inner", "seed"],
+    "join": ["schedules", "boundaries", "fractions", "total_steps"],
+    "product": ["schedules", "scale"],
+    "with_warmup": ["inner"],
+    "restarts": ["inner"],
+    "scale": ["inner"],
+    "clip": ["inner"],
+    "in_epochs": ["inner"],
+    "shift": ["inner", "offset"],
+}
+
 def test_tables_cover_every_schedule_and_argument() -> None:
     """Every argument of every schedule is in one of the tables above (a new one must be added)."""
     assert set(BASE) == set(lrfuncs.registered())
@@ -98,6 +238,7 @@ def test_tables_cover_every_schedule_and_argument() -> None:
         listed |= {a for a, _, _ in INTERVALS.get(name, [])} | {a for a, _ in INTEGERS.get(name, [])}
         listed |= {a for a, _, _ in CHOICES.get(name, [])} | set(FLAGS.get(name, []))
         listed |= {"milestones"} if name == "multistep_decay" else set()
+        listed |= set(ELSEWHERE.get(name, []))
         assert fn.spec.names - listed == set(), name
 
 
@@ -247,11 +388,16 @@ def test_bad_config_on_call_and_bind(name: str, change: dict[str, Any], exc: typ
 def test_bad_config_on_replace_and_from_dict(name: str) -> None:
     fn = lrfuncs.get_schedule(name)
     s = fn.bind(**BASE[name])
-    first = next(iter(BASE[name]))  # peak_lr, or total_steps for onecycle_momentum
-    with pytest.raises(ValueError, match=re.escape(f"Argument `{first}` must be")):
-        s.replace(**{first: -1})
-    with pytest.raises(ValueError, match=re.escape(f"Argument `{first}` must be")):
-        lrfuncs.Schedule.from_dict({**s.to_dict(), first: -1})
+    numeric = POSITIVE.get(name, []) + NON_NEGATIVE.get(name, [])
+    if numeric:
+        first, bad = numeric[0], -1
+    else:  # no plain number to spoil: an option, or the one number these take
+        other = {"product": ("scale", math.nan), "shift": ("offset", math.inf), "join": ("boundaries", [-1])}
+        first, bad = (CHOICES[name][0][0], CHOICES[name][0][2]) if name in CHOICES else other[name]
+    with pytest.raises(ValueError, match=re.escape(f"Argument `{first}")):
+        s.replace(**{first: bad})
+    with pytest.raises(ValueError, match=re.escape(f"Argument `{first}")):
+        lrfuncs.Schedule.from_dict({**s.to_dict(), first: bad})
     with pytest.raises(ValueError, match="needs a 'schedule' key"):
         lrfuncs.Schedule.from_dict(BASE[name])
     with pytest.raises(ValueError, match=r"Unknown schedule 'cosine_decya'\. Did you mean 'cosine_decay'"):
@@ -270,10 +416,15 @@ def test_valid_edge_values_pass() -> None:
                     if a == "pct_final":
                         extra = {"pct_start": 0.0, "three_phase": True}
                     assert math.isfinite(fn(3, **{**BASE[name], a: end, **extra}))
+    needs = {
+        ("inverse_sqrt", "warmup_steps"): {"timescale": 10.0},  # no warmup: the decay needs its timescale
+        ("clip", "max_lr"): {"min_lr": None},  # a cap of 0 with no floor
+        ("polynomial_decay", "peak_lr"): {"end_lr": 0.01},  # a rise from 0
+    }
     for name, args in NON_NEGATIVE.items():
         fn = lrfuncs.get_schedule(name)
         for a in args:
-            assert math.isfinite(fn(3, **{**BASE[name], a: 0}))
+            assert math.isfinite(fn(3, **{**BASE[name], a: 0, **needs.get((name, a), {})}))
     assert math.isfinite(lrfuncs.step_decay(3, peak_lr=0.1, step_size=0.5))  # fractional step_size
     assert math.isfinite(lrfuncs.onecycle(3, peak_lr=0.1, total_steps=10.0))  # integral float
 
@@ -311,7 +462,10 @@ def test_unknown_keyword_without_close_name_lists_arguments(name: str) -> None:
 @pytest.mark.parametrize("name", SCHEDULES)
 def test_missing_keyword(name: str) -> None:
     fn = lrfuncs.get_schedule(name)
-    required = list(BASE[name])
+    required = list(fn.spec.required)
+    if not required:  # every argument has a default
+        assert math.isfinite(fn(3))
+        return
     for missing in required:
         cfg = {k: v for k, v in BASE[name].items() if k != missing}
         expected = f"{name}() is missing required keyword argument(s): `{missing}`."
@@ -329,7 +483,7 @@ def test_missing_keyword(name: str) -> None:
 @pytest.mark.parametrize("name", SCHEDULES)
 def test_config_is_keyword_only(name: str) -> None:
     fn = lrfuncs.get_schedule(name)
-    first = next(iter(BASE[name].values()))
+    first = next(iter(BASE[name].values()), 0.1)
     with pytest.raises(TypeError):
         fn(3, first)
     with pytest.raises(TypeError):

@@ -33,8 +33,18 @@ import optax
 from .._schedule import Schedule
 from ..plateau import Plateau, PlateauState
 from . import count, resolve
+from ._range_jax import optax_train_step, range_test
 
-__all__ = ["OptaxSchedule", "as_optax", "curve", "plateau_init", "plateau_scan", "reduce_on_plateau"]
+__all__ = [
+    "OptaxSchedule",
+    "as_optax",
+    "curve",
+    "optax_train_step",
+    "plateau_init",
+    "plateau_scan",
+    "range_test",
+    "reduce_on_plateau",
+]
 
 
 class OptaxSchedule:
@@ -60,7 +70,7 @@ class OptaxSchedule:
         return f"OptaxSchedule({self.schedule!r}, dtype={self.dtype!r})"
 
 
-def as_optax(schedule: Any, *, dtype: Any = None, **config: Any) -> OptaxSchedule:
+def as_optax(schedule: Any, /, *, dtype: Any = None, **config: Any) -> OptaxSchedule:
     """An optax schedule for ``optax.<optimizer>(learning_rate=...)`` or ``inject_hyperparams``.
 
     ``schedule`` is a :class:`lrfuncs.Schedule` or a schedule function with its
@@ -107,6 +117,7 @@ def _schedule_curve(fn: Any, static: Any, dynamic: Any, start: Any, num_steps: i
 def curve(
     schedule: Any,
     num_steps: int,
+    /,
     *,
     start: int = 0,
     dtype: Any = None,

@@ -29,6 +29,7 @@ CHUNK = 1 << 14
 def curve(
     schedule: Any,
     num_steps: int,
+    /,
     *,
     start: int = 0,
     dtype: npt.DTypeLike = np.float64,

@@ -12,6 +12,8 @@
 
 from __future__ import annotations
 
+import sys
+import warnings
 from typing import Any
 
 import torch
@@ -21,8 +23,9 @@ from torch.optim.lr_scheduler import LambdaLR
 from .._schedule import Schedule
 from ..plateau import Plateau, PlateauState
 from . import count, resolve
+from ._range_torch import range_test
 
-__all__ = ["CurveLR", "ReduceLROnPlateau", "ScheduleLambda", "ScheduledLR", "curve", "lambda_lr"]
+__all__ = ["CurveLR", "ReduceLROnPlateau", "ScheduleLambda", "ScheduledLR", "curve", "lambda_lr", "range_test"]
 
 
 class ScheduleLambda:
@@ -67,6 +70,17 @@ class ScheduleLambda:
         return f"ScheduleLambda({self.spec!r}, reference={self.reference!r})"
 
 
+#: ``ScheduledLR`` warns once when stepped past ``HORIZON_WARNING_FACTOR * horizon + 1`` steps.
+HORIZON_WARNING_FACTOR = 2
+
+
+def _warn_after(lambdas: list[ScheduleLambda]) -> int:
+    """The last step before the horizon warning: ``2 * horizon + 1`` (the smallest over groups), or never."""
+    scheds = [lam.schedule() for lam in lambdas if isinstance(lam, ScheduleLambda)]
+    horizons = [s.horizon for s in scheds if s.horizon is not None]
+    return int(HORIZON_WARNING_FACTOR * min(horizons) + 1) if horizons else sys.maxsize
+
+
 class ScheduledLR(LambdaLR):
     """A ``LambdaLR`` driven by lrfuncs schedules, optionally also setting momentum / beta1.
 
@@ -74,6 +88,12 @@ class ScheduledLR(LambdaLR):
     calls of ``step()``. With ``momentum`` (e.g. :func:`lrfuncs.onecycle_momentum`)
     every group's ``momentum`` (SGD, RMSprop) or ``betas[0]`` (Adam family) is set
     to ``momentum(k)`` at each step, as torch ``OneCycleLR(cycle_momentum=True)``.
+
+    Stepped past ``2 * horizon + 1`` (:data:`HORIZON_WARNING_FACTOR`; the horizon is
+    the schedule's planned end, :attr:`lrfuncs.Schedule.horizon`), it warns once
+    (``UserWarning``): the lr has been held at its final value for longer than the
+    whole schedule, the sign of a length given in epochs while stepping per batch.
+    Open-ended schedules never warn. The check is one integer comparison per step.
     """
 
     def __init__(
@@ -92,9 +112,12 @@ class ScheduledLR(LambdaLR):
                     f"Received: optimizer={type(optimizer).__name__}"
                 )
             self.use_beta1 = "betas" in defaults
+        self._warn_after = _warn_after(list(lr_lambdas))
         super().__init__(optimizer, list(lr_lambdas), last_epoch)
 
     def get_lr(self) -> list[float | torch.Tensor]:  # type: ignore[override]
+        if self.last_epoch > self._warn_after:
+            self._warn_past_horizon()
         lrs = super().get_lr()
         if self.momentum_lambda is not None:
             m = self.momentum_lambda(self.last_epoch)
@@ -105,8 +128,22 @@ class ScheduledLR(LambdaLR):
                     group["momentum"] = m
         return lrs
 
+    def _warn_past_horizon(self) -> None:
+        self._warn_after = sys.maxsize  # once
+        scheds = [lam.schedule() for lam in self.lr_lambdas if isinstance(lam, ScheduleLambda)]
+        sched = min(scheds, key=lambda s: float("inf") if s.horizon is None else s.horizon)
+        warnings.warn(
+            f"lrfuncs: the scheduler is at step {self.last_epoch}, more than {HORIZON_WARNING_FACTOR}x the horizon "
+            f"of its schedule ({sched.name}, which ends at step {sched.horizon:g}); the lr has been held at its "
+            "final value since then. Is the schedule's length in epochs while scheduler.step() is called every "
+            "batch? Use total_steps=epochs*steps_per_epoch (or step once per epoch).",
+            UserWarning,
+            stacklevel=5,  # _warn_past_horizon < get_lr < _update_lr < LRScheduler.step < the caller
+        )
+
     def state_dict(self) -> dict[str, Any]:
         state = super().state_dict()
+        state.pop("_warn_after", None)  # derived from the schedule: recomputed on load
         ml = state.pop("momentum_lambda", None)
         state["momentum_lambda"] = None if ml is None else dict(ml.__dict__)
         return state
@@ -114,7 +151,9 @@ class ScheduledLR(LambdaLR):
     def load_state_dict(self, state_dict: dict[str, Any]) -> None:
         state = dict(state_dict)
         ml = state.pop("momentum_lambda", None)
+        state.pop("_warn_after", None)
         super().load_state_dict(state)
+        self._warn_after = _warn_after(self.lr_lambdas)  # type: ignore[arg-type]
         if ml is None:  # the saved run had no momentum schedule
             self.momentum_lambda = None
         else:
@@ -127,6 +166,7 @@ class ScheduledLR(LambdaLR):
 def lambda_lr(
     optimizer: Optimizer,
     schedule: Any,
+    /,
     *,
     momentum: Any = None,
     reference: float | None = None,
@@ -179,6 +219,7 @@ def lambda_lr(
 def curve(
     schedule: Any,
     num_steps: int,
+    /,
     *,
     start: int = 0,
     device: torch.device | str | None = None,

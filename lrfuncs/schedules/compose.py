@@ -384,6 +384,9 @@ def _check_restarts(cfg: Mapping[str, Any]) -> None:
                      "cycle_mult", "max_cycles")
     v.non_negative(cfg, "cycle_warmup_steps")
     v.at_most(cfg, "cycle_warmup_steps", "cycle_steps", strict=True)
+    if cfg["min_lr"] is not None:
+        v.non_negative(cfg, "min_lr")
+    v.choice(cfg, "decay_mode", ("peak", "amplitude"))
     cw = v.concrete(cfg, "cycle_warmup_steps")
     if cw and m is not None and m < 1:
         raise v.fail(cfg, "needs `cycle_mult` >= 1 (shrinking cycles would get shorter than their warmup)",
@@ -415,6 +418,8 @@ def restarts(
     peak_decay: Any = 1.0,
     max_cycles: Any = None,
     cycle_warmup_steps: Any = 0,
+    min_lr: Any = None,
+    decay_mode: str = "peak",
 ) -> Any:
     r"""Any schedule restarted in cycles (warm restarts of an arbitrary shape).
 
@@ -422,12 +427,21 @@ def restarts(
     a float; < 1 needs ``max_cycles``). The schedule ``s`` is written for one
     cycle of ``cycle_steps`` steps and is stretched to each cycle's length; the
     whole cycle is scaled by ``peak_decay**i`` (fairseq's ``lr_shrink``, which
-    shrinks peak and floor alike; ``cosine_restarts`` keeps the floor instead,
-    as torch and timm). With ``tau`` the step within cycle ``i`` and
-    ``C_i = cycle_warmup_steps`` for ``i >= 1`` (0 for the first cycle):
+    shrinks peak and floor alike). With ``min_lr`` given, the floor is kept and
+    only the peak decays, as torch and timm do (``cosine_restarts``, timm's
+    ``cycle_decay`` for any shape): the cycle's values ``v`` are mapped from
+    ``[min_lr, p]`` onto ``[min_lr, d**i * p]``, with ``p`` the inner schedule's
+    ``peak_lr`` (``s(0)`` if it has none). ``decay_mode="amplitude"``
+    decays the distance to the floor instead, ``f + d**i (v - f)`` (keras
+    ``CosineDecayRestarts`` with ``alpha`` and ``m_mul``). With ``tau`` the step
+    within cycle ``i``, ``C_i = cycle_warmup_steps`` for ``i >= 1`` (0 for the
+    first cycle) and ``v = s((tau - C_i) / (L_i - C_i) * cycle_steps)``:
 
     .. math::
-        \mathrm{lr}(t) = d^{\,i}\, s\Big(\frac{\tau - C_i}{L_i - C_i}\,\mathrm{cycle\_steps}\Big)
+        \mathrm{lr}(t) = d^{\,i}\, v
+        \quad\text{or, with a floor } f,\quad
+        f + \frac{d^{\,i} p - f}{p - f}\,(v - f)
+        \quad\text{or (amplitude)}\quad f + d^{\,i}\,(v - f)
 
     During the first ``C_i`` steps of a restart the lr ramps linearly from the
     previous cycle's final value to the new cycle's start (one ramp step above
@@ -447,7 +461,8 @@ def restarts(
         done = i >= max_cycles
         last = max_cycles - 1.0
         i = xp.where(done, last, i)
-        length = xp.where(done, cs * cyc.m_safe**last if not is_plain(cycle_mult, 1.0) else cs, length)
+        if not is_plain(cycle_mult, 1.0):  # (with cycle_mult 1 every cycle is cs long already)
+            length = xp.where(done, cs * cyc.m_safe**last, length)
         tau = xp.where(done, length, tau)
     cw: Any = 0.0
     if not is_plain(cycle_warmup_steps, 0):
@@ -457,13 +472,31 @@ def restarts(
         u = xp.minimum(tau, cs)  # no stretching: the child reads the exact step within its cycle
     else:
         u = xp.clip(xp.maximum(tau - cw, 0.0) / nonzero(xp, anneal) * cs, 0.0, cs)
-    decay: Any = 1.0 if is_plain(peak_decay, 1.0) else peak_decay**i
-    lr = decay * inner.evaluate(xp, u)
+    plain_decay = is_plain(peak_decay, 1.0)
+    if min_lr is None or plain_decay:
+
+        def decayed(k: Any, value: Any) -> Any:  # cycle k's value for the inner schedule's ``value``
+            return value if plain_decay else peak_decay**k * value
+
+    elif decay_mode == "amplitude":
+
+        def decayed(k: Any, value: Any) -> Any:
+            return min_lr + peak_decay**k * (value - min_lr)
+
+    else:
+        # the cycle's top: the inner schedule's peak_lr where it has one (a tanh never quite reaches it), else s(0)
+        top0 = inner.config.get("peak_lr")
+        if top0 is None or isinstance(top0, Schedule):
+            top0 = inner.evaluate(xp, _at(xp, t, 0.0))
+        span = nonzero(xp, top0 - min_lr)
+
+        def decayed(k: Any, value: Any) -> Any:
+            return min_lr + (peak_decay**k * top0 - min_lr) / span * (value - min_lr)
+
+    lr = decayed(i, inner.evaluate(xp, u))
     if not is_plain(cycle_warmup_steps, 0):
-        top = decay * inner.evaluate(xp, _at(xp, t, 0.0))
-        prev_end = (decay / peak_decay if not is_plain(peak_decay, 1.0) else 1.0) * inner.evaluate(
-            xp, _at(xp, t, cs)
-        )
+        top = decayed(i, inner.evaluate(xp, _at(xp, t, 0.0)))
+        prev_end = decayed(i - 1.0, inner.evaluate(xp, _at(xp, t, cs)))
         ramped = linear_warmup(xp, tau, top - prev_end, cw, None) + prev_end
         lr = xp.where(tau < cw, ramped, lr)
     return lr

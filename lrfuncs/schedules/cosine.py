@@ -31,6 +31,7 @@ def _check_cosine_decay(cfg: Mapping[str, Any]) -> None:
     check_floor(cfg)
     v.positive(cfg, "exponent")
     v.flag(cfg, "periodic")
+    v.positive(cfg, "k_decay")
 
 
 def _cosine_decay_landmarks(cfg: Mapping[str, Any]) -> list[tuple[str, float]]:
@@ -48,6 +49,7 @@ def cosine_decay(
     min_lr_ratio: Any = None,
     exponent: Any = 1.0,
     periodic: bool = False,
+    k_decay: Any = 1.0,
 ) -> Any:
     r"""Half a cosine from ``peak_lr`` down to a floor over ``total_steps``, then hold.
 
@@ -63,6 +65,13 @@ def cosine_decay(
       past ``T`` torch rises again (period ``2T``), which ``periodic=True`` gives.
     * optax ``cosine_decay_schedule(peak_lr, T, alpha, exponent)``: equal for every
       ``t`` with ``min_lr_ratio=alpha``.
+    * timm ``CosineLRScheduler(t_initial=T, lr_min, k_decay)`` (one cycle, its default
+      ``cycle_limit=1``): equal for every ``t`` with ``min_lr=lr_min``.
+
+    ``k_decay = k`` (timm's k-decay, Zhang et al. 2020, arXiv 2004.05909) bends the
+    clock: the cosine's argument is ``\pi t^k / T^k`` instead of ``\pi t / T``
+    (``k > 1`` stays high longer, ``k < 1`` drops sooner); the default 1 is the plain
+    cosine.
 
     The floor is first reached at ``t = T``, so a run of ``T`` updates never uses
     it; pass ``total_steps = updates - 1`` to end exactly on the floor.
@@ -76,7 +85,10 @@ def cosine_decay(
     floor = floor_value(peak_lr, min_lr, min_lr_ratio)
     if not periodic:
         t = xp.minimum(t, total_steps)
-    c = 0.5 * (1.0 + xp.cos(math.pi * t / total_steps))
+    if is_plain(k_decay, 1.0):
+        c = 0.5 * (1.0 + xp.cos(math.pi * t / total_steps))
+    else:  # timm's operation order, pi * t**k / T**k
+        c = 0.5 * (1.0 + xp.cos(math.pi * power_safe(xp, t, k_decay) / total_steps**k_decay))
     if not is_plain(exponent, 1.0):
         c = power_safe(xp, c, exponent)
     return floor + (peak_lr - floor) * c
@@ -96,6 +108,7 @@ def _check_cosine_restarts(cfg: Mapping[str, Any]) -> None:
         v.at_most(cfg, "init_lr", "peak_lr")
     v.non_negative(cfg, "cycle_warmup_steps")
     v.at_most(cfg, "cycle_warmup_steps", "cycle_steps", strict=True)
+    v.positive(cfg, "k_decay")
     cw, m = v.concrete(cfg, "cycle_warmup_steps"), v.concrete(cfg, "cycle_mult")
     if cw is not None and m is not None and cw > 0 and m < 1:
         raise v.fail(cfg, "needs `cycle_mult` >= 1 (shrinking cycles would get shorter than their warmup)",
@@ -151,6 +164,7 @@ def cosine_restarts(
     warmup_steps: Any = 0,
     init_lr: Any = None,
     cycle_warmup_steps: Any = 0,
+    k_decay: Any = 1.0,
 ) -> Any:
     r"""Cosine annealing with warm restarts (SGDR, Loshchilov & Hutter 2017).
 
@@ -178,7 +192,12 @@ def cosine_restarts(
       counts as the restart, since the start itself carries rounding).
     * timm ``CosineLRScheduler`` cycle semantics: ``cycle_mul`` (a float, < 1
       allowed), ``cycle_decay`` = ``peak_decay``, ``cycle_limit`` = ``max_cycles``,
-      ``lr_min`` = ``min_lr``, and ``warmup_prefix=True`` warmup = ``warmup_steps``.
+      ``lr_min`` = ``min_lr``, ``k_decay`` = ``k_decay``, and ``warmup_prefix=True``
+      warmup = ``warmup_steps``.
+
+    ``k_decay = k`` (timm's k-decay) replaces ``\tau / T_i`` in the cosine by
+    ``\tau^k / T_i^k`` (with a cycle warmup: the time and length of the cycle's
+    cosine part); the default 1 is the plain cosine.
 
     The warmup starts at ``init_lr``; ``None`` means ``peak_lr / (W + 1)``.
 
@@ -225,7 +244,14 @@ def cosine_restarts(
     cos_len = length - cw
     # torch's operation order, pi * tau / T_i, so values agree to the last bits
     num = xp.maximum(xp.minimum(tau - cw, cos_len), 0.0)
-    c = 0.5 * (1.0 + xp.cos(math.pi * num / nonzero(xp, cos_len)))
+    if is_plain(k_decay, 1.0):
+        c = 0.5 * (1.0 + xp.cos(math.pi * num / nonzero(xp, cos_len)))
+    else:  # timm's pi * t_curr**k / t_i**k
+        if cos_len.__class__ in (int, float) and cos_len > 0:  # plain: keep the step's float type
+            den = cos_len**k_decay
+        else:
+            den = nonzero(xp, power_safe(xp, cos_len, k_decay))
+        c = 0.5 * (1.0 + xp.cos(math.pi * power_safe(xp, num, k_decay) / den))
     lr = floor + (peak_i - floor) * c
     if not is_plain(m, 1.0) and (not plain or m < 1.0):
         # cycle_mult < 1: from the (finite) sum of all cycles on, hold the floor

@@ -98,6 +98,9 @@ def _restarts(draw: Any) -> dict[str, Any]:
     cfg: dict[str, Any] = {"inner": inner, "cycle_steps": cs, "cycle_mult": m,
                            "peak_decay": draw(st.one_of(st.just(1.0), st.floats(0.1, 1.0)))}
     cfg["max_cycles"] = draw(st.integers(1, 5)) if m < 1 else draw(st.one_of(st.none(), st.integers(1, 5)))
+    if inner.name == "cosine_decay" and draw(st.booleans()):
+        cfg["min_lr"] = inner(inner.config["total_steps"])  # peak decay keeps the inner schedule's floor
+        cfg["decay_mode"] = draw(st.sampled_from(["peak", "amplitude"]))
     if m >= 1:
         cfg["cycle_warmup_steps"] = draw(st.one_of(st.just(0), st.floats(0.01, 0.99).map(lambda r: r * cs)))
     return cfg
@@ -162,7 +165,7 @@ _WC = lrfuncs.warmup_cosine.bind(peak_lr=0.2, warmup_steps=3, total_steps=20, mi
 _STEP = lrfuncs.step_decay.bind(peak_lr=0.1, step_size=4, gamma=0.5)
 
 STATIC = frozenset({"schedules", "inner", "boundaries", "fractions", "local_time", "total_includes_warmup",
-                    "shape", "staircase"})
+                    "shape", "staircase", "decay_mode"})
 
 CASES = {
     "join": Case(
@@ -217,7 +220,7 @@ CASES = {
         grad_edges=[{"inner": _COS, "factor": 0.0}],
         examples=[{"inner": _COS, "factor": 2.0}],
         bounds=lambda cfg, tmax: (0.0, cfg["factor"] * _peak(cfg["inner"])),
-        variants={"factor": lambda v: [v, 2.0 * v, 0.5]},
+        variants={"factor": lambda v: [v, 0.5 * v, 1.0]},  # shared with constant_factor: stays in [0, 1]
         static=STATIC,
     ),
     "clip": Case(
