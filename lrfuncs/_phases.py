@@ -13,7 +13,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from ._dispatch import Ops
+from ._dispatch import Ops, python_ops
 
 PLAIN = (int, float)
 
@@ -89,8 +89,6 @@ def linear_warmup(xp: Ops, t: Any, peak_lr: Any, warmup_steps: Any, init_lr: Any
 # Deterministic noise: a counter-based hash of the step, and the normal distribution's functions
 # (used by the ``noise`` composite; the hash is exact on every backend and float type)
 # ----------------------------------------------------------------------------------------------
-
-from ._dispatch import python_ops  # noqa: E402  (appended section: plain seeds are reduced in Python)
 
 _HASH_P = 4093.0  # a prime below 2**12: a product of two residues plus two more stays below 2**24
 #: round-dependent key increments, one per lane (lanes x0, x1, x2 also add a digit of the seed)

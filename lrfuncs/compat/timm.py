@@ -317,8 +317,8 @@ def TanhLRScheduler(
     with ``r = t_curr / t_i``, ``lr_min`` after ``cycle_limit`` cycles. Returns
     ``tanh_decay(peak_lr=base_lr, total_steps=t_initial, min_lr=lr_min, lb, ub)``, inside
     ``restarts(cycle_steps=t_initial, cycle_mult=cycle_mul, peak_decay=cycle_decay,
-    max_cycles=cycle_limit)`` when ``cycle_limit > 1`` (which needs ``lr_min == 0`` or
-    ``cycle_decay == 1``). The warmup ramps to ``base_lr`` with ``warmup_prefix=True`` and to
+    max_cycles=cycle_limit, min_lr=lr_min)`` when ``cycle_limit > 1`` (the peak decays, the
+    floor stays). The warmup ramps to ``base_lr`` with ``warmup_prefix=True`` and to
     ``_get_lr(warmup_t)`` without (timm's continuous hand-off, ``with_warmup(...,
     total_includes_warmup=True)``).
 
@@ -453,8 +453,8 @@ def PolyLRScheduler(
     ``lr_min + (base_lr * cycle_decay**i - lr_min) * (1 - t_curr**k / t_i**k) ** power``,
     ``lr_min`` after ``cycle_limit`` cycles (timm's default power is 0.5). Returns
     ``polynomial_decay(peak_lr=base_lr, total_steps=t_initial, end_lr=lr_min,
-    power=power, k_decay=k_decay)``, inside ``restarts(...)`` when ``cycle_limit > 1``
-    (which needs ``lr_min == 0`` or ``cycle_decay == 1``), after the warmup. ``power > 0``.
+    power=power, k_decay=k_decay)``, inside ``restarts(..., min_lr=lr_min)`` when
+    ``cycle_limit > 1`` (the peak decays, the floor stays), after the warmup. ``power > 0``.
 
     >>> from lrfuncs.compat.timm import PolyLRScheduler
     >>> s = PolyLRScheduler(t_initial=4, base_lr=1.0)

@@ -10,6 +10,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from .. import _validation as v
+from .._cycles import locate
 from .._dispatch import Ops
 from .._phases import floor_value, is_plain, linear_warmup, nonzero, power_safe
 from .._schedule import schedule
@@ -115,19 +116,6 @@ def _check_cosine_restarts(cfg: Mapping[str, Any]) -> None:
                      "cycle_warmup_steps", "cycle_mult")
 
 
-_SNAP = 1e-12
-_SNAP_MAX = 1e-6
-
-
-def _cycle_start(xp: Ops, i: Any, cycle_steps: Any, m: Any) -> Any:
-    """Start of cycle ``i`` for geometric cycle lengths ``cycle_steps * m**i`` (m != 1).
-
-    The geometric sum is divided first, so that cycle 1 starts at exactly
-    ``cycle_steps`` whatever ``m`` is (``(m - 1) / (m - 1)`` is exactly 1).
-    """
-    return cycle_steps * ((m**i - 1.0) / (m - 1.0))
-
-
 #: Restarts listed by ``Schedule.landmarks()`` when the cycles never end.
 MAX_LISTED_RESTARTS = 100
 
@@ -209,32 +197,7 @@ def cosine_restarts(
     u = xp.maximum(t - warmup_steps, 0.0)
     m = cycle_mult
     plain = m.__class__ in (int, float)
-    if is_plain(m, 1.0):
-        i = xp.floor_div(u, cycle_steps)
-        start = i * cycle_steps
-        length = cycle_steps
-    else:
-        one = False if plain else (m == 1.0)  # array-valued cycle_mult may hold 1.0 entries
-        m_safe = m if plain else xp.where(one, 2.0, m)
-        log_m = math.log(m) if plain else xp.log(m_safe)
-        # 1e-30 (not 0): past the finite total length of shrinking cycles (m < 1) the log stays finite
-        arg = xp.maximum(1.0 + u / cycle_steps * (m_safe - 1.0), 1e-30)
-        i = xp.floor(xp.log(arg) / log_m)
-        # The logarithm can round across a cycle boundary: correct by one either way. A step within
-        # a relative 1e-12 (at most 1e-6 steps) of a boundary counts as the restart: the boundary
-        # carries rounding (m**i is exp(i log m) under XLA), and "cycle 1 starts at step 7" must
-        # hold for m = 0.7; the cap keeps restarts at giant steps from coming whole steps early.
-        s_i = _cycle_start(xp, i, cycle_steps, m_safe)
-        i = xp.where(u < s_i - xp.minimum(s_i * _SNAP, _SNAP_MAX), i - 1.0, i)
-        s_next = _cycle_start(xp, i + 1.0, cycle_steps, m_safe)
-        i = xp.where(u >= s_next - xp.minimum(s_next * _SNAP, _SNAP_MAX), i + 1.0, i)
-        start = _cycle_start(xp, i, cycle_steps, m_safe)
-        length = cycle_steps * m_safe**i
-        if not plain:
-            i_lin = xp.floor_div(u, cycle_steps)
-            start = xp.where(one, i_lin * cycle_steps, start)
-            length = xp.where(one, cycle_steps, length)
-            i = xp.where(one, i_lin, i)
+    i, start, length, m_safe = locate(xp, u, cycle_steps, m)
     tau = u - start
     peak_i = peak_lr if is_plain(peak_decay, 1.0) else peak_lr * peak_decay**i
     # the warmup of each restart (cycles 1, 2, ...); the first cycle follows `warmup_steps` instead
