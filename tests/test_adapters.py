@@ -170,14 +170,14 @@ def test_jax_curve_sweep() -> None:
 
 
 def test_jax_curve_reuses_compiled_function() -> None:
-    fn = lrjax._schedule_curve
+    size_of = lrjax._cache_size  # compiled curve functions, all lengths and options
     first = lrjax.curve(lrfuncs.warmup_linear, 77, peak_lr=0.1, warmup_steps=7, total_steps=60)
-    size = fn._cache_size()
+    size = size_of()
     # new numeric config values (int or float) and another start: same compiled function
     second = lrjax.curve(lrfuncs.warmup_linear, 77, peak_lr=0.2, warmup_steps=9, total_steps=61.5)
     third = lrjax.curve(lrfuncs.warmup_linear, 77, start=5, peak_lr=7, warmup_steps=3, total_steps=50)
     bound_ = lrjax.curve(lrfuncs.warmup_linear.bind(peak_lr=0.3, warmup_steps=2, total_steps=70), 77)
-    assert fn._cache_size() == size
+    assert size_of() == size
     # and the values are those of the new config, not of the first trace
     steps = np.arange(77.0)
     assert_lr_close(np.asarray(first), lrfuncs.warmup_linear(steps, peak_lr=0.1, warmup_steps=7, total_steps=60))
@@ -190,12 +190,12 @@ def test_jax_curve_reuses_compiled_function() -> None:
     assert_lr_close(np.asarray(bound_), lrfuncs.warmup_linear(steps, peak_lr=0.3, warmup_steps=2, total_steps=70))
     # a new length is a new compilation (num_steps is static)
     lrjax.curve(lrfuncs.warmup_linear, 78, peak_lr=0.1, warmup_steps=7, total_steps=60)
-    assert fn._cache_size() == size + 1
+    assert size_of() == size + 1
     # values 0 and 1 are compiled in as constants (kernels skip work for them): one more variant each
     zero = lrjax.curve(lrfuncs.warmup_linear, 77, peak_lr=0.3, warmup_steps=0, total_steps=70)
-    assert fn._cache_size() == size + 2
+    assert size_of() == size + 2
     lrjax.curve(lrfuncs.warmup_linear, 77, peak_lr=0.5, warmup_steps=0, total_steps=71)
-    assert fn._cache_size() == size + 2
+    assert size_of() == size + 2
     assert_lr_close(np.asarray(zero), lrfuncs.warmup_linear(steps, peak_lr=0.3, warmup_steps=0, total_steps=70))
 
 
