@@ -72,6 +72,19 @@ def test_show_json_values_are_exact() -> None:
     assert data["horizon"] == 99.0
 
 
+
+def test_show_a_compat_constructor_end_to_end() -> None:
+    """A SPEC naming an anchor's constructor (lrfuncs.compat) gives the values torch's OneCycleLR would."""
+    proc = cli("show", "torch.OneCycleLR(max_lr=0.1, total_steps=100)", "--steps", "0,29,99", "--json")
+    assert proc.returncode == EXIT_OK, proc.stderr
+    data = json.loads(proc.stdout)
+    from lrfuncs.compat import torch as lr_torch
+
+    s = lr_torch.OneCycleLR(max_lr=0.1, total_steps=100)
+    assert lrfuncs.Schedule.from_dict(data["schedule"]) == s
+    assert data["lr"] == [s(k) for k in (0, 29, 99)]
+    assert data["lr"][1] == 0.1  # torch's OneCycleLR peaks at pct_start * total_steps - 1
+
 def test_plot_writes_a_png(tmp_path: pathlib.Path) -> None:
     recorded = tmp_path / "torch_lrs.json"
     recorded.write_text(json.dumps([0.1 * 0.99**k for k in range(500)]))

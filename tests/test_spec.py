@@ -428,3 +428,27 @@ def test_to_schedule() -> None:
 def test_parse_is_exported_lazily() -> None:
     assert lrfuncs.parse is parse
     assert math.isclose(lrfuncs.parse("cosine_decay(peak_lr=1.0, total_steps=10)")(5), 0.5)
+
+
+@pytest.mark.parametrize(
+    ("spec", "make"),
+    [
+        ("torch.OneCycleLR(max_lr=0.1, total_steps=1000)",
+         lambda: __import__("lrfuncs.compat.torch", fromlist=["x"]).OneCycleLR(max_lr=0.1, total_steps=1000)),
+        ("transformers.get_cosine_schedule_with_warmup(num_warmup_steps=10, num_training_steps=100, base_lr=0.1)",
+         lambda: __import__("lrfuncs.compat.transformers", fromlist=["x"]).get_cosine_schedule_with_warmup(
+             num_warmup_steps=10, num_training_steps=100, base_lr=0.1)),
+        ("optax.warmup_cosine_decay_schedule(init_value=0.0, peak_value=1.0, warmup_steps=5, decay_steps=50)",
+         lambda: __import__("lrfuncs.compat.optax", fromlist=["x"]).warmup_cosine_decay_schedule(
+             init_value=0.0, peak_value=1.0, warmup_steps=5, decay_steps=50)),
+        ("timm.CosineLRScheduler(t_initial=20, warmup_t=3, base_lr=0.1)",
+         lambda: __import__("lrfuncs.compat.timm", fromlist=["x"]).CosineLRScheduler(t_initial=20, warmup_t=3,
+                                                                                    base_lr=0.1)),
+        ("keras.CosineDecayRestarts(initial_learning_rate=0.1, first_decay_steps=10)",
+         lambda: __import__("lrfuncs.compat.keras", fromlist=["x"]).CosineDecayRestarts(
+             initial_learning_rate=0.1, first_decay_steps=10)),
+    ],
+)
+def test_real_compat_constructors(spec: str, make: Any) -> None:
+    """SPECs naming the real compat modules give the schedule their constructor returns."""
+    assert lrfuncs.parse(spec) == make()
