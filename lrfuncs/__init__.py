@@ -4,8 +4,12 @@ Every schedule is a pure function ``name(step, /, **config)`` that runs on
 Python numbers (with :mod:`math`, importing no framework), numpy arrays, JAX
 arrays and tracers (under ``jit``, ``vmap`` and ``grad``) and torch tensors.
 ``name.bind(**config)`` returns a :class:`Schedule`: validated once, picklable,
-convertible to a dict. The adapters for optax, torch and whole curves live in
-``lrfuncs.backends.{numpy,jax,torch}``.
+convertible to a dict. Composites (``join``, ``product``, ``with_warmup``,
+``restarts``, ``scale``, ``clip``, ``in_epochs``, ``shift``, ``noise``) build
+schedules from schedules. The adapters for optax, torch and whole curves live in
+``lrfuncs.backends.{numpy,jax,torch}``; the anchors' own constructors (torch,
+optax, transformers, timm, keras) in ``lrfuncs.compat``; ``plot``, ``parse``,
+``lint`` and ``recommend`` load on first use.
 
 >>> import lrfuncs
 >>> lrfuncs.warmup_cosine(0, peak_lr=3e-4, warmup_steps=2000, total_steps=100_000)  # peak_lr / 2001

@@ -251,7 +251,7 @@ def specialise(kernel: Callable[..., Any], args: tuple[Any, ...]) -> Callable[[A
     step = _Var(trace, _Node("t", "t", ()))
     try:
         out = kernel(_TraceOps(trace), step, *args)
-    except Untraceable:
+    except Exception:  # Untraceable, or anything a symbolic step cannot do: the generic path runs (and raises)
         return None
     if not isinstance(out, _Var):  # constant in t
         value = out

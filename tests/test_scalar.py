@@ -71,3 +71,10 @@ def test_specialised_source_is_readable_and_cached() -> None:
     assert "def _specialised(t):" in (first.__doc__ or "")
     s(6)
     assert s._scalar is first  # traced once per bound schedule
+
+
+def test_a_kernel_that_fails_on_a_symbolic_step_keeps_the_generic_path() -> None:
+    def kernel(xp: Any, t: Any, /, peak_lr: Any) -> Any:
+        return peak_lr * t.real  # an attribute the tracer does not have
+
+    assert specialise(kernel, (1.0,)) is None
