@@ -85,6 +85,26 @@ def linear_warmup(xp: Ops, t: Any, peak_lr: Any, warmup_steps: Any, init_lr: Any
     return start + (peak_lr - start) * (t / nonzero(xp, warmup_steps))
 
 
+def sqrt_safe(xp: Ops, x: Any) -> Any:
+    """``sqrt(x)`` for ``x >= 0`` (0 elsewhere) with a finite gradient at 0 (``sqrt`` itself, for exact values)."""
+    if x.__class__ in PLAIN:
+        return xp.sqrt(x) if x > 0 else 0.0
+    positive = x > 0
+    return xp.where(positive, xp.sqrt(xp.where(positive, x, 1.0)), 0.0)
+
+
+#: The warmup ramp shapes (HF's ``warmup_type``): ``g(f)`` rising from 0 at f=0 to 1 at f=1.
+WARMUP_SHAPES = ("linear", "cosine", "1-sqrt")
+
+
+def warmup_ramp(xp: Ops, frac: Any, shape: str) -> Any:
+    """``g(frac)``: ``frac`` (linear), ``(1 - cos(pi f)) / 2`` (cosine) or ``1 - sqrt(1 - f)`` (1-sqrt)."""
+    if shape == "linear":
+        return frac
+    if shape == "cosine":
+        return 0.5 * (1.0 - xp.cos(PI * frac))
+    return 1.0 - sqrt_safe(xp, 1.0 - frac)
+
 # ----------------------------------------------------------------------------------------------
 # Deterministic noise: a counter-based hash of the step, and the normal distribution's functions
 # (used by the ``noise`` composite; the hash is exact on every backend and float type)

@@ -465,6 +465,7 @@ BAD: list[tuple[Any, dict[str, Any], type[Exception], str]] = [
     (lrfuncs.join, {"schedules": []}, TypeError, r"non-empty list of lrfuncs Schedules"),
     (lrfuncs.join, {"schedules": [COS, lambda t: 0.1], "boundaries": [3]}, TypeError, r"schedules\[1\]"),
     (lrfuncs.product, {"schedules": [COS], "scale": float("nan")}, ValueError, r"`scale`"),
+    (lrfuncs.product, {"schedules": [COS], "scale": -0.1}, ValueError, r"Argument `scale` must be >= 0"),
     (lrfuncs.with_warmup, {"inner": lrfuncs.cosine_decay, "warmup_steps": 3, "total_includes_warmup": False},
      TypeError, r"Bind it first"),
     (lrfuncs.with_warmup, {"inner": COS, "warmup_steps": 3}, TypeError, r"total_includes_warmup"),

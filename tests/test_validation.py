@@ -166,6 +166,7 @@ NON_NEGATIVE.update({
     "with_warmup": ["warmup_steps", "init_lr"],
     "restarts": ["cycle_warmup_steps", "min_lr"],
     "scale": ["factor"],
+    "product": ["scale"],
     "clip": ["min_lr", "max_lr"],
 })
 INTERVALS.update({
@@ -221,7 +222,7 @@ ELSEWHERE = {
     "tanh_decay": ["lb", "ub"],
     "noise": ["inner", "seed"],
     "join": ["schedules", "boundaries", "fractions", "total_steps"],
-    "product": ["schedules", "scale"],
+    "product": ["schedules"],
     "with_warmup": ["inner"],
     "restarts": ["inner"],
     "scale": ["inner"],
@@ -392,7 +393,7 @@ def test_bad_config_on_replace_and_from_dict(name: str) -> None:
     if numeric:
         first, bad = numeric[0], -1
     else:  # no plain number to spoil: an option, or the one number these take
-        other = {"product": ("scale", math.nan), "shift": ("offset", math.inf), "join": ("boundaries", [-1])}
+        other = {"shift": ("offset", math.inf), "join": ("boundaries", [-1])}
         first, bad = (CHOICES[name][0][0], CHOICES[name][0][2]) if name in CHOICES else other[name]
     with pytest.raises(ValueError, match=re.escape(f"Argument `{first}")):
         s.replace(**{first: bad})

@@ -27,12 +27,10 @@ from typing import Any
 from .. import _validation as v
 from .._cycles import locate
 from .._dispatch import Ops
-from .._phases import PI, is_plain, linear_warmup, nonzero, phase_fraction, power_safe
+from .._phases import WARMUP_SHAPES, is_plain, linear_warmup, nonzero, phase_fraction, warmup_ramp
 from .._schedule import Schedule, schedule
 
 __all__ = ["clip", "in_epochs", "join", "product", "restarts", "scale", "shift", "with_warmup"]
-
-WARMUP_SHAPES = ("linear", "cosine", "1-sqrt")
 
 
 def _child(cfg: Mapping[str, Any], name: str) -> Schedule[Any]:
@@ -184,7 +182,7 @@ def join(
 
 def _check_product(cfg: Mapping[str, Any]) -> None:
     _children(cfg, "schedules")
-    v.concrete(cfg, "scale")
+    v.non_negative(cfg, "scale")
 
 
 def _product_landmarks(cfg: Mapping[str, Any]) -> list[tuple[str, float]]:
@@ -277,15 +275,6 @@ def clip(xp: Ops, t: Any, /, inner: Schedule[Any], min_lr: Any = None, max_lr: A
 # ----------------------------------------------------------------------------------------------
 
 
-def ramp(xp: Ops, frac: Any, shape: str) -> Any:
-    """A warmup ramp from 0 (frac=0) to 1 (frac=1): ``linear``, ``cosine`` or ``1-sqrt`` (HF's warmup types)."""
-    if shape == "linear":
-        return frac
-    if shape == "cosine":
-        return 0.5 * (1.0 - xp.cos(PI * frac))
-    return 1.0 - power_safe(xp, 1.0 - frac, 0.5)  # 1-sqrt
-
-
 def _check_with_warmup(cfg: Mapping[str, Any]) -> None:
     _child(cfg, "inner")
     v.non_negative(cfg, "warmup_steps")
@@ -362,7 +351,7 @@ def with_warmup(
         start = init_lr_ratio * target if init_lr_ratio is not None else (
             target / (w + 1.0) if init_lr is None else init_lr
         )
-        ramped = start + (target - start) * ramp(xp, phase_fraction(xp, t, w), shape)
+        ramped = start + (target - start) * warmup_ramp(xp, phase_fraction(xp, t, w), shape)
     return xp.where(t < w, ramped, after)
 
 

@@ -11,23 +11,26 @@ from typing import Any
 
 from .. import _validation as v
 from .._dispatch import Ops
-from .._phases import PI, PLAIN, floor_value, is_plain, linear_warmup, nonzero, phase_fraction, power_safe
+from .._phases import (
+    PI,
+    PLAIN,
+    WARMUP_SHAPES,
+    floor_value,
+    is_plain,
+    linear_warmup,
+    nonzero,
+    phase_fraction,
+    power_safe,
+    sqrt_safe,
+    warmup_ramp,
+)
 from .._schedule import schedule
 from .cosine import check_floor
 
 __all__ = ["wsd"]
 
-WARMUP_SHAPES = ("linear", "cosine", "1-sqrt")
 STABLE_SHAPES = ("constant", "rsqrt", "power")
 DECAY_SHAPES = ("linear", "cosine", "1-sqrt", "power", "exp")
-
-
-def _sqrt_safe(xp: Ops, x: Any) -> Any:
-    """``sqrt(x)`` for ``x >= 0`` (0 elsewhere) with a finite gradient at 0 (``sqrt`` itself, for exact values)."""
-    if x.__class__ in PLAIN:
-        return xp.sqrt(x) if x > 0 else 0.0
-    positive = x > 0
-    return xp.where(positive, xp.sqrt(xp.where(positive, x, 1.0)), 0.0)
 
 
 def _check_wsd(cfg: Mapping[str, Any]) -> None:
@@ -167,7 +170,7 @@ def wsd(
         if decay_shape == "linear":
             d = 1.0 - q
         elif decay_shape == "1-sqrt":
-            d = 1.0 - _sqrt_safe(xp, q)
+            d = 1.0 - sqrt_safe(xp, q)
         elif decay_shape == "cosine":  # HF's operation order, pi * num_cycles * 2 * q
             d = 0.5 * (1.0 + xp.cos(PI * num_cycles * 2.0 * q))
         elif decay_shape == "power":
@@ -183,7 +186,6 @@ def wsd(
         else:
             start = peak_lr / (warmup_steps + 1.0) if init_lr is None else init_lr
             p = phase_fraction(xp, t, warmup_steps)
-            r = 0.5 * (1.0 - xp.cos(PI * p)) if warmup_shape == "cosine" else 1.0 - _sqrt_safe(xp, 1.0 - p)
-            ramp = start + (peak_lr - start) * r
+            ramp = start + (peak_lr - start) * warmup_ramp(xp, p, warmup_shape)
         lr = xp.where(t < warmup_steps, ramp, lr)
     return lr
