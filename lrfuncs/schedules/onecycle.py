@@ -12,7 +12,7 @@ from typing import Any
 
 from .. import _validation as v
 from .._dispatch import Ops, python_ops
-from .._phases import cos_interp, phase_fraction
+from .._phases import PI, PLAIN, cos_interp, phase_fraction
 from .._schedule import schedule
 
 CONVENTIONS = ("torch", "optax")
@@ -65,7 +65,38 @@ def _piecewise(xp: Ops, t: Any, knots: list[Any], values: list[Any], anneal: str
     A phase is chosen as torch does: the first phase whose end is ``>= t``,
     else the last one. The fraction of the phase is clipped to [0, 1], which
     holds the final value past the end (torch would extrapolate, then raise).
+
+    On arrays the phase's bounds and values are selected per step first (cheap
+    ``where``s), so the interpolation (a cosine) is evaluated once per step, not
+    once per phase; on Python numbers each phase is a branch of its own (the
+    scalar specialisation evaluates only the branch taken). Both evaluate the
+    same operations for a step's phase, so the values are the same.
     """
+    if xp.name == "python":
+        return _piecewise_branches(xp, t, knots, values, anneal)
+    n = len(knots) - 1
+    zero = t * 0.0  # the selected bounds and values take the step's float type and shape
+    cos = anneal == "cos"
+    # per phase: its start, end, end value, and the interpolation's factor ((a - b) / 2 for cos, b - a linear)
+    factors = [(values[k - 1] - values[k]) / 2.0 if cos else values[k] - values[k - 1] for k in range(1, n + 1)]
+    start, end = zero + knots[n - 1], zero + knots[n]
+    base, factor = zero + (values[n] if cos else values[n - 1]), zero + factors[n - 1]
+    for k in range(n - 1, 0, -1):
+        here = t <= knots[k]
+        start = xp.where(here, knots[k - 1], start)
+        end = xp.where(here, knots[k], end)
+        base = xp.where(here, values[k] if cos else values[k - 1], base)
+        factor = xp.where(here, factors[k - 1], factor)
+    lengths = [knots[k] - knots[k - 1] for k in range(1, n + 1)]
+    if all(x.__class__ in PLAIN and x != 0 for x in lengths):  # no empty phase: a plain division
+        pct = xp.clip((t - start) / (end - start), 0.0, 1.0)
+    else:  # the selected phase is empty only where t is past it: its fraction is 1
+        pct = phase_fraction(xp, t - start, end - start)  # torch's (t - start) / (end - start), clipped
+    # cos_interp(a, b, pct) = b + (a - b) / 2 * (cos(pi pct) + 1); linear: (b - a) * pct + a
+    return base + factor * (xp.cos(PI * pct) + 1.0) if cos else factor * pct + base
+
+
+def _piecewise_branches(xp: Ops, t: Any, knots: list[Any], values: list[Any], anneal: str) -> Any:
     out: Any = None
     for k in range(len(knots) - 1, 0, -1):
         start, end = knots[k - 1], knots[k]
