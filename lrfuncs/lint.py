@@ -10,7 +10,7 @@ code                   severity  fires when
 =====================  ========  ==================================================================
 ``horizon-short``      error /   the schedule's horizon (its ``"end"`` landmark) comes before 90% of
                        warning   training: the rest of the run sits at the final lr (error when more
-                       than half the run does). Typical cause: a length in epochs for a schedule
+                                 than half the run does). Typical cause: a length in epochs for a schedule
                                  stepped every batch (cosine ``T_max=epochs``).
 ``horizon-long``       error /   the horizon lies past 110% of training: the run stops before the
                        warning   schedule ends (error when it stops before half of it). Typical cause:
