@@ -194,7 +194,7 @@ def cosine_restarts(
     [1.0, 0.8536, 0.5, 0.1464, 1.0, 0.9619]
     """
     floor = floor_value(peak_lr, min_lr, min_lr_ratio)
-    u = xp.maximum(t - warmup_steps, 0.0)
+    u = t if is_plain(warmup_steps, 0) else xp.maximum(t - warmup_steps, 0.0)  # (steps are >= 0)
     m = cycle_mult
     plain = m.__class__ in (int, float)
     i, start, length, m_safe = locate(xp, u, cycle_steps, m)
@@ -206,7 +206,7 @@ def cosine_restarts(
         cw = cycle_warmup_steps * xp.indicator(i >= 1.0, i)
     cos_len = length - cw
     # torch's operation order, pi * tau / T_i, so values agree to the last bits
-    num = xp.maximum(xp.minimum(tau - cw, cos_len), 0.0)
+    num = xp.maximum(xp.minimum(tau if is_plain(cw, 0) else tau - cw, cos_len), 0.0)
     if is_plain(k_decay, 1.0):
         c = 0.5 * (1.0 + xp.cos(math.pi * num / nonzero(xp, cos_len)))
     else:  # timm's pi * t_curr**k / t_i**k
@@ -215,7 +215,7 @@ def cosine_restarts(
         else:
             den = nonzero(xp, power_safe(xp, cos_len, k_decay))
         c = 0.5 * (1.0 + xp.cos(math.pi * power_safe(xp, num, k_decay) / den))
-    lr = floor + (peak_i - floor) * c
+    lr = peak_i * c if is_plain(floor, 0.0) else floor + (peak_i - floor) * c  # (the same value for a 0 floor)
     if not is_plain(m, 1.0) and (not plain or m < 1.0):
         # cycle_mult < 1: from the (finite) sum of all cycles on, hold the floor
         lr = xp.where(cos_len > 0, lr, floor)
