@@ -57,6 +57,8 @@ class Ops:
     indicator: Callable[[Any, Any], Any]
     #: ``floor_div(a, b)``: ``floor(a / b)`` exactly (which step or cycle ``a`` falls in)
     floor_div: Callable[[Any, Any], Any]
+    #: ``rem(a, b)``: ``a - b * floor(a / b)`` exactly for ``a >= 0, b > 0`` (IEEE fmod: where in its cycle)
+    rem: Callable[[Any, Any], Any]
 
     def adopt(self, value: Any, step: Any) -> Any:
         """Config ``value`` made usable next to ``step`` (numpy config with torch steps)."""
@@ -139,6 +141,7 @@ class _PythonOps(Ops):
         self.clip = _py_clip
         self.indicator = _py_indicator
         self.floor_div = _py_floor_div
+        self.rem = math.fmod
 
     def as_step(self, step: Any) -> float:
         if step.__class__ is bool:
@@ -179,6 +182,7 @@ class _NumpyOps(Ops):
         self.maximum = np.maximum
         self.clip = np.clip
         self.floor_div = np.floor_divide  # exact, unlike floor(a / b) near multiples
+        self.rem = np.fmod
 
     def indicator(self, cond: Any, like: Any) -> Any:
         """``cond`` as 1.0 / 0.0 in the float dtype of ``like`` (float32 steps stay float32)."""
@@ -233,6 +237,7 @@ class _JaxOps(Ops):
         self.clip = jnp.clip
         # exact: XLA may divide by multiplying with the reciprocal (49 * (1/49) < 1)
         self.floor_div = jnp.floor_divide
+        self.rem = jnp.fmod
 
     def indicator(self, cond: Any, like: Any) -> Any:
         return self.jnp.asarray(cond).astype(self.jnp.result_type(like, self.jnp.float16))
@@ -316,6 +321,11 @@ class _TorchOps(Ops):
         if isinstance(a, self.Tensor) or isinstance(b, self.Tensor):
             return self.torch.div(a, b, rounding_mode="floor")
         return a // b
+
+    def rem(self, a: Any, b: Any) -> Any:
+        if isinstance(a, self.Tensor) or isinstance(b, self.Tensor):
+            return self.torch.fmod(a, b)
+        return math.fmod(a, b)
 
     def cast_like(self, value: Any, like: Any) -> Any:
         if isinstance(like, self.Tensor) and hasattr(value, "dtype"):

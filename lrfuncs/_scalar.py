@@ -203,6 +203,11 @@ class _TraceOps(Ops):
     def floor_div(self, a: Any, b: Any) -> Any:  # type: ignore[override]
         return a // b
 
+    def rem(self, a: Any, b: Any) -> Any:  # type: ignore[override]
+        if not (isinstance(a, _Var) or isinstance(b, _Var)):
+            return math.fmod(a, b)
+        return self.trace.emit("_fmod({0}, {1})", a, b)
+
     def as_step(self, step: Any) -> Any:  # pragma: no cover - never called on a traced step
         raise Untraceable("as_step")
 
@@ -260,6 +265,7 @@ def specialise(kernel: Callable[..., Any], args: tuple[Any, ...]) -> Callable[[A
     body = "".join(f"    {name} = {expr}\n" for name, expr in statements)
     source = f"def _specialised(t):\n{body}    return {out.node.name}\n"
     namespace: dict[str, Any] = {f"_{k}": v for k, v in _MATH.items()}
+    namespace["_fmod"] = math.fmod
     namespace.update(trace.consts)
     try:
         code = compile(source, f"<lrfuncs scalar {getattr(kernel, '__name__', 'kernel')}>", "exec")

@@ -198,7 +198,8 @@ def cosine_restarts(
     m = cycle_mult
     plain = m.__class__ in (int, float)
     i, start, length, m_safe = locate(xp, u, cycle_steps, m)
-    tau = u - start
+    # where the step is in its cycle; with equal cycles an exact remainder (torch's `epoch % T_0`), in [0, T)
+    tau = xp.rem(u, cycle_steps) if is_plain(m, 1.0) else u - start
     peak_i = peak_lr if is_plain(peak_decay, 1.0) else peak_lr * peak_decay**i
     # the warmup of each restart (cycles 1, 2, ...); the first cycle follows `warmup_steps` instead
     cw = cycle_warmup_steps
@@ -206,7 +207,10 @@ def cosine_restarts(
         cw = cycle_warmup_steps * xp.indicator(i >= 1.0, i)
     cos_len = length - cw
     # torch's operation order, pi * tau / T_i, so values agree to the last bits
-    num = xp.maximum(xp.minimum(tau if is_plain(cw, 0) else tau - cw, cos_len), 0.0)
+    if is_plain(m, 1.0) and is_plain(cw, 0):
+        num = tau  # already in [0, cycle_steps)
+    else:
+        num = xp.maximum(xp.minimum(tau if is_plain(cw, 0) else tau - cw, cos_len), 0.0)
     if is_plain(k_decay, 1.0):
         c = 0.5 * (1.0 + xp.cos(math.pi * num / nonzero(xp, cos_len)))
     else:  # timm's pi * t_curr**k / t_i**k
