@@ -87,6 +87,7 @@ from ..schedules import (
     restarts,
     with_warmup,
 )
+from ._bind import bind_as
 
 __all__ = [
     "CosineDecay",
@@ -101,11 +102,7 @@ __all__ = [
 
 
 def _bind(anchor: str, fn: ScheduleFunction[Any], mapping: str, /, **config: Any) -> Schedule[Any]:
-    """``fn.bind(**config)``; an error names the Keras class and the argument mapping."""
-    try:
-        return fn.bind(**config)
-    except (ValueError, TypeError) as err:
-        raise type(err)(f"{err} [keras {anchor} is lrfuncs.{fn.__name__}({mapping})]") from err
+    return bind_as(f"keras {anchor}", fn, mapping, **config)
 
 
 def _decay_steps(cfg: Mapping[str, Any], name: str = "decay_steps") -> None:

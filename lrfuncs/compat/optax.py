@@ -111,6 +111,7 @@ from ..schedules import (
     with_warmup,
 )
 from ..schedules import exponential_decay as _exponential_decay
+from ._bind import bind_as
 
 __all__ = [
     "constant_schedule",
@@ -131,11 +132,7 @@ __all__ = [
 
 
 def _bind(anchor: str, fn: ScheduleFunction[Any], mapping: str, /, **config: Any) -> Schedule[Any]:
-    """``fn.bind(**config)``; an error names the optax call and the argument mapping."""
-    try:
-        return fn.bind(**config)
-    except (ValueError, TypeError) as err:
-        raise type(err)(f"{err} [optax.{anchor} is lrfuncs.{fn.__name__}({mapping})]") from err
+    return bind_as(f"optax.{anchor}", fn, mapping, **config)
 
 
 def _plain(value: Any) -> bool:

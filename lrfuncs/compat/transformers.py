@@ -100,6 +100,7 @@ from ..schedules import (
     with_warmup,
     wsd,
 )
+from ._bind import bind_as
 
 __all__ = [
     "SCHEDULER_TYPES",
@@ -120,11 +121,7 @@ WARMUP_TYPES = ("linear", "cosine", "1-sqrt")
 
 
 def _bind(anchor: str, fn: ScheduleFunction[Any], mapping: str, /, **config: Any) -> Schedule[Any]:
-    """``fn.bind(**config)``; an error names the HF function and the argument mapping."""
-    try:
-        return fn.bind(**config)
-    except (ValueError, TypeError) as err:
-        raise type(err)(f"{err} [transformers.{anchor} is lrfuncs.{fn.__name__}({mapping})]") from err
+    return bind_as(f"transformers.{anchor}", fn, mapping, **config)
 
 
 def _common(cfg: Mapping[str, Any], *steps: str) -> None:
