@@ -5,13 +5,12 @@ Math and validation of ``swa`` live here.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping
 from typing import Any
 
 from .. import _validation as v
 from .._dispatch import Ops
-from .._phases import phase_fraction
+from .._phases import phase_fraction, warmup_ramp
 from .._schedule import schedule
 
 ANNEALS = ("cos", "linear")
@@ -63,5 +62,5 @@ def swa(xp: Ops, t: Any, /, init_lr: Any, swa_lr: Any, anneal_steps: Any = 10, a
     [1.0, 0.868198, 0.55, 0.231802, 0.1, 0.1]
     """
     p = phase_fraction(xp, t, anneal_steps)
-    alpha = p if anneal == "linear" else (1.0 - xp.cos(math.pi * p)) / 2.0  # torch's _cosine_anneal
+    alpha = warmup_ramp(xp, p, "linear" if anneal == "linear" else "cosine")  # torch's _cosine_anneal: (1 - cos)/2
     return swa_lr * alpha + init_lr * (1.0 - alpha)
