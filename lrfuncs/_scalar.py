@@ -12,19 +12,19 @@ globals. The math still lives once, in the kernel; this is a mechanical
 translation of the operations the kernel performs, in the same order, so the
 result is bit-for-bit the kernel's (tested for every schedule).
 
-A kernel that branches in Python on a step-dependent value (``if t < w``,
-``float(t)``) cannot be traced: :func:`specialise` returns None and the schedule
-keeps the generic path.
+The tracing itself is ``lrfuncs/_trace.py``. A kernel that branches in Python on
+a step-dependent value (``if t < w``, ``float(t)``) cannot be traced:
+:func:`specialise` returns None and the schedule keeps the generic path.
 """
 
 from __future__ import annotations
 
 import math
-import operator
 from collections.abc import Callable
 from typing import Any
 
-from ._dispatch import Ops
+from ._dispatch import python_ops
+from ._trace import Graph, Node, trace
 
 __all__ = ["specialise"]
 
@@ -40,33 +40,50 @@ _MATH = {
     "floor": math.floor,
 }
 
+#: How each operation is written in Python; ``{0}``, ``{1}``... are its arguments.
+_TEMPLATES = {
+    "add": "({0} + {1})",
+    "sub": "({0} - {1})",
+    "mul": "({0} * {1})",
+    "truediv": "({0} / {1})",
+    "floordiv": "({0} // {1})",
+    "mod": "({0} % {1})",
+    "pow": "({0} ** {1})",
+    "and": "({0} & {1})",
+    "or": "({0} | {1})",
+    "lt": "({0} < {1})",
+    "le": "({0} <= {1})",
+    "gt": "({0} > {1})",
+    "ge": "({0} >= {1})",
+    "eq": "({0} == {1})",
+    "ne": "({0} != {1})",
+    "neg": "(-{0})",
+    "pos": "(+{0})",
+    "abs": "abs({0})",
+    "invert": "(~{0})",
+    "where": "({1} if {0} else {2})",
+    "minimum": "({0} if {0} <= {1} else {1})",
+    "maximum": "({0} if {0} >= {1} else {1})",
+    "clip": "({1} if {0} < {1} else ({2} if {0} > {2} else {0}))",
+    "indicator": "(1.0 if {0} else 0.0)",
+    "rem": "_fmod({0}, {1})",
+    # ``rem`` by a positive constant (its contract: a >= 0, b > 0): Python's ``%`` with a float divisor is
+    # IEEE fmod there, the int step converted as float() would, and cheaper than calling math.fmod
+    "rem_const": "({0} % {1})",
+    **{name: f"_{name}({{0}})" for name in _MATH},
+}
+
 #: How deep single-use subexpressions are inlined (Python's parser limits nesting).
 _MAX_DEPTH = 40
 
-
-class Untraceable(Exception):
-    """The kernel used a traced value in a way that needs its concrete value."""
-
-
-class _Node:
-    """One recorded operation: ``template`` formatted with ``args`` (other nodes, or constants as text)."""
-
-    __slots__ = ("args", "name", "template", "uses")
-
-    def __init__(self, name: str, template: str, args: tuple[Any, ...]) -> None:
-        self.name = name
-        self.template = template
-        self.args = args
-        self.uses = 0
-
-    @property
-    def deps(self) -> list[_Node]:
-        return [a for a in self.args if isinstance(a, _Node)]
+#: operations whose result is a float whatever the step's type (int or float)
+_FLOAT_OPS = frozenset({"truediv", "indicator", "rem", "rem_const", *(_MATH.keys() - {"floor"})})
 
 
-class _Trace:
+class _Writer:
+    """Constants as Python literals, or (inf, nan, anything else) by reference in ``consts``."""
+
     def __init__(self) -> None:
-        self.nodes: list[_Node] = []
         self.consts: dict[str, Any] = {}
 
     def const(self, value: Any) -> str:
@@ -75,200 +92,102 @@ class _Trace:
             return "True" if value else "False"
         if cls is int or (cls is float and math.isfinite(value)):
             return f"({value!r})"
-        name = f"_c{len(self.consts)}"  # inf, nan, and anything else: by reference
+        name = f"_c{len(self.consts)}"
         self.consts[name] = value
         return name
 
-    def emit(self, template: str, *args: Any) -> _Var:
-        refs = tuple(a.node if isinstance(a, _Var) else self.const(a) for a in args)
-        node = _Node(f"_t{len(self.nodes)}", template, refs)
-        self.nodes.append(node)
-        return _Var(self, node)
+
+def _op(node: Node) -> tuple[str, tuple[Any, ...]]:
+    """The template name and arguments for ``node`` (``rem`` by a positive constant becomes ``%``)."""
+    if node.op == "rem":
+        a, b = node.args
+        if b.__class__ in (int, float) and b > 0 and math.isfinite(b):
+            return "rem_const", (a, float(b))
+    return node.op, node.args
 
 
-def _binary(template: str, op: Callable[[Any, Any], Any], reflected: bool = False) -> Any:
-    def method(self: _Var, other: Any) -> Any:
-        if isinstance(other, _Var) or other.__class__ in (int, float, bool):
-            a, b = (other, self) if reflected else (self, other)
-            return self.trace.emit(template, a, b)
-        return NotImplemented
-
-    return method
-
-
-class _Var:
-    """A step-dependent value during tracing."""
-
-    __slots__ = ("node", "trace")
-
-    def __init__(self, trace: _Trace, node: _Node) -> None:
-        self.trace = trace
-        self.node = node
-
-    __add__ = _binary("({0} + {1})", operator.add)
-    __radd__ = _binary("({0} + {1})", operator.add, True)
-    __sub__ = _binary("({0} - {1})", operator.sub)
-    __rsub__ = _binary("({0} - {1})", operator.sub, True)
-    __mul__ = _binary("({0} * {1})", operator.mul)
-    __rmul__ = _binary("({0} * {1})", operator.mul, True)
-    __truediv__ = _binary("({0} / {1})", operator.truediv)
-    __rtruediv__ = _binary("({0} / {1})", operator.truediv, True)
-    __floordiv__ = _binary("({0} // {1})", operator.floordiv)
-    __rfloordiv__ = _binary("({0} // {1})", operator.floordiv, True)
-    __mod__ = _binary("({0} % {1})", operator.mod)
-    __rmod__ = _binary("({0} % {1})", operator.mod, True)
-    __pow__ = _binary("({0} ** {1})", operator.pow)
-    __rpow__ = _binary("({0} ** {1})", operator.pow, True)
-    __lt__ = _binary("({0} < {1})", operator.lt)
-    __le__ = _binary("({0} <= {1})", operator.le)
-    __gt__ = _binary("({0} > {1})", operator.gt)
-    __ge__ = _binary("({0} >= {1})", operator.ge)
-    __eq__ = _binary("({0} == {1})", operator.eq)  # type: ignore[assignment]
-    __ne__ = _binary("({0} != {1})", operator.ne)  # type: ignore[assignment]
-    __and__ = _binary("({0} & {1})", operator.and_)
-    __rand__ = _binary("({0} & {1})", operator.and_, True)
-    __or__ = _binary("({0} | {1})", operator.or_)
-    __ror__ = _binary("({0} | {1})", operator.or_, True)
-    __hash__ = None  # type: ignore[assignment]
-
-    def __neg__(self) -> _Var:
-        return self.trace.emit("(-{0})", self)
-
-    def __pos__(self) -> _Var:
-        return self.trace.emit("(+{0})", self)
-
-    def __abs__(self) -> _Var:
-        return self.trace.emit("abs({0})", self)
-
-    def __invert__(self) -> _Var:
-        return self.trace.emit("(~{0})", self)
-
-    def __bool__(self) -> bool:
-        raise Untraceable("a Python branch on the step")
-
-    def __float__(self) -> float:
-        raise Untraceable("float() of the step")
-
-    def __int__(self) -> int:
-        raise Untraceable("int() of the step")
-
-    def __index__(self) -> int:
-        raise Untraceable("index of the step")
+def _is_float(node: Any, graph: Graph, memo: dict[int, bool]) -> bool:
+    """Whether ``node`` is a float for an int step too (else the caller converts the result)."""
+    if not isinstance(node, Node):
+        return node.__class__ is float
+    if node is graph.step:
+        return False
+    known = memo.get(node.index)
+    if known is None:
+        op, args = _op(node)
+        if op in _FLOAT_OPS:
+            known = True
+        elif op == "where":
+            known = all(_is_float(a, graph, memo) for a in args[1:])
+        elif op in ("minimum", "maximum", "clip", "neg", "pos", "abs"):
+            known = all(_is_float(a, graph, memo) for a in args)
+        elif op in ("add", "sub", "mul", "floordiv", "mod", "pow"):
+            known = any(_is_float(a, graph, memo) for a in args)
+        else:
+            known = False
+        memo[node.index] = known
+    return known
 
 
-class _TraceOps(Ops):
-    """The Python-number operations (``_dispatch._PythonOps``), recorded instead of run."""
-
-    name = "python"
-    rank = 0
-
-    def __init__(self, trace: _Trace) -> None:
-        self.trace = trace
-        for fname, fn in _MATH.items():
-            setattr(self, fname, self._unary(fname, fn))
-
-    def _unary(self, fname: str, fn: Callable[[Any], Any]) -> Callable[[Any], Any]:
-        trace = self.trace
-
-        def op(x: Any) -> Any:
-            return trace.emit(f"_{fname}({{0}})", x) if isinstance(x, _Var) else fn(x)
-
-        return op
-
-    def where(self, cond: Any, a: Any, b: Any) -> Any:  # type: ignore[override]
-        if not isinstance(cond, _Var):
-            return a if cond else b
-        return self.trace.emit("({1} if {0} else {2})", cond, a, b)
-
-    def minimum(self, a: Any, b: Any) -> Any:  # type: ignore[override]
-        if not (isinstance(a, _Var) or isinstance(b, _Var)):
-            return a if a <= b else b
-        return self.trace.emit("({0} if {0} <= {1} else {1})", a, b)
-
-    def maximum(self, a: Any, b: Any) -> Any:  # type: ignore[override]
-        if not (isinstance(a, _Var) or isinstance(b, _Var)):
-            return a if a >= b else b
-        return self.trace.emit("({0} if {0} >= {1} else {1})", a, b)
-
-    def clip(self, x: Any, lo: Any, hi: Any) -> Any:  # type: ignore[override]
-        if not any(isinstance(v, _Var) for v in (x, lo, hi)):
-            return lo if x < lo else (hi if x > hi else x)
-        return self.trace.emit("({1} if {0} < {1} else ({2} if {0} > {2} else {0}))", x, lo, hi)
-
-    def indicator(self, cond: Any, like: Any) -> Any:  # type: ignore[override]
-        if not isinstance(cond, _Var):
-            return 1.0 if cond else 0.0
-        return self.trace.emit("(1.0 if {0} else 0.0)", cond)
-
-    def floor_div(self, a: Any, b: Any) -> Any:  # type: ignore[override]
-        return a // b
-
-    def rem(self, a: Any, b: Any) -> Any:  # type: ignore[override]
-        if not (isinstance(a, _Var) or isinstance(b, _Var)):
-            return math.fmod(a, b)
-        return self.trace.emit("_fmod({0}, {1})", a, b)
-
-    def as_step(self, step: Any) -> Any:  # pragma: no cover - never called on a traced step
-        raise Untraceable("as_step")
-
-    def finish(self, value: Any) -> Any:
-        return value
-
-
-def _inline(nodes: list[_Node], result: _Node, step: _Node) -> list[tuple[str, str]]:
-    """Statements ``(name, expression)`` computing ``result``, single-use nodes inlined.
+def _inline(graph: Graph, writer: _Writer) -> list[tuple[str, str]]:
+    """Statements ``(name, expression)`` computing the result, single-use nodes inlined.
 
     A node used once is substituted into its user's expression, so that a
     conditional expression evaluates only the branch taken; nodes used more
     than once (or nested too deep) become assignments. Unused nodes are dropped.
     """
-    live: set[int] = set()
-    stack = [result]
-    while stack:
-        n = stack.pop()
-        if id(n) in live or n is step:
-            continue
-        live.add(id(n))
-        stack.extend(n.deps)
-    order = [n for n in nodes if id(n) in live]
+    order = graph.live()
+    result = graph.result
+    uses: dict[int, int] = {}
     for n in order:
-        for i, a in enumerate(n.args):
-            if isinstance(a, _Node):  # a template may use an argument twice (minimum, clip)
-                a.uses += n.template.count(f"{{{i}}}")
-    text: dict[int, str] = {id(step): "t"}
-    depth: dict[int, int] = {id(step): 0}
+        op, args = _op(n)
+        for i, a in enumerate(args):
+            if isinstance(a, Node):  # a template may use an argument twice (minimum, clip)
+                uses[a.index] = uses.get(a.index, 0) + _TEMPLATES[op].count(f"{{{i}}}")
+    step = graph.step
+    text: dict[int, str] = {step.index: "t"}
+    depth: dict[int, int] = {step.index: 0}
     out: list[tuple[str, str]] = []
     for n in order:
-        parts = [text[id(a)] if isinstance(a, _Node) else a for a in n.args]
-        expr = n.template.format(*parts)
-        d = 1 + max((depth[id(a)] for a in n.args if isinstance(a, _Node)), default=0)
-        if n is result or n.uses > 1 or d >= _MAX_DEPTH:
-            out.append((n.name, expr))
-            text[id(n)], depth[id(n)] = n.name, 0
+        op, args = _op(n)
+        parts = [text[a.index] if isinstance(a, Node) else writer.const(a) for a in args]
+        expr = _TEMPLATES[op].format(*parts)
+        d = 1 + max((depth[a.index] for a in args if isinstance(a, Node)), default=0)
+        name = f"_t{n.index}"
+        if n is result or uses.get(n.index, 0) > 1 or d >= _MAX_DEPTH:
+            out.append((name, expr))
+            text[n.index], depth[n.index] = name, 0
         else:
-            text[id(n)], depth[id(n)] = expr, d
+            text[n.index], depth[n.index] = expr, d
     return out
 
 
 def specialise(kernel: Callable[..., Any], args: tuple[Any, ...]) -> Callable[[Any], Any] | None:
-    """``kernel(python_ops, t, *args)`` as a plain Python function of ``t``, or None if untraceable."""
-    trace = _Trace()
-    step = _Var(trace, _Node("t", "t", ()))
-    try:
-        out = kernel(_TraceOps(trace), step, *args)
-    except Exception:  # Untraceable, or anything a symbolic step cannot do: the generic path runs (and raises)
+    """``kernel(python_ops, t, *args)`` as a plain Python function of ``t``, or None if untraceable.
+
+    The function returns what the kernel returns for a float step, a Python
+    float, for an int step too.
+    """
+    graph = trace(kernel, args, python_ops)
+    if graph is None:
         return None
-    if not isinstance(out, _Var):  # constant in t
-        value = out
+    result = graph.result
+    if not isinstance(result, Node):  # constant in t
+        value = float(result)
         return lambda t: value
-    statements = _inline(trace.nodes, out.node, step.node)
+    if result is graph.step:
+        return float
+    writer = _Writer()
+    statements = _inline(graph, writer)
     body = "".join(f"    {name} = {expr}\n" for name, expr in statements)
-    source = f"def _specialised(t):\n{body}    return {out.node.name}\n"
+    name = f"_t{result.index}"
+    ret = name if _is_float(result, graph, {}) else f"float({name})"
+    source = f"def _specialised(t):\n{body}    return {ret}\n"
     namespace: dict[str, Any] = {f"_{k}": v for k, v in _MATH.items()}
     namespace["_fmod"] = math.fmod
-    namespace.update(trace.consts)
+    namespace.update(writer.consts)
     try:
-        code = compile(source, f"<lrfuncs scalar {getattr(kernel, '__name__', 'kernel')}>", "exec")
+        code = compile(source, f"<lrfuncs scalar {graph.name}>", "exec")
     except (SyntaxError, RecursionError, MemoryError):  # pragma: no cover - pathological nesting
         return None
     exec(code, namespace)

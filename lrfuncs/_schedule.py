@@ -220,25 +220,27 @@ class Schedule(Generic[P]):
 
     def __call__(self, step: Any) -> Any:
         cls = step.__class__
-        if (cls is int or cls is float) and self._config_ops is None:  # the scalar fast path
-            if not 0 <= step < _INF:
-                python_ops.as_step(step)  # raises the documented ValueError
-            # an int step is used as is: the arithmetic converts it exactly as float() would
+        if (cls is int or cls is float) and 0 <= step < _INF:  # the scalar fast path (NaN and < 0 fall through)
             scalar = self._scalar
-            if scalar is None:
-                scalar = self._specialise()
-            lr = scalar(step)
-            return lr if lr.__class__ is float else float(lr)
-        return self._fn.spec.evaluate(step, self._config, self._config_ops)
+            if scalar is not None:
+                return scalar(step)
+            if self._config_ops is None:
+                return self._specialise()(step)
+        return self._fn.spec.evaluate(step, self._config, self._config_ops)  # checks the step, raises
 
-    def _specialise(self) -> Callable[[Any], Any]:
-        """The kernel traced into a plain Python function of the step (``_scalar``), or the kernel itself."""
+    def _specialise(self) -> Callable[[Any], float]:
+        """The kernel traced into a plain Python function of the step (``_scalar``), or the kernel itself.
+
+        Only for plain-number config; it returns a Python float for an int or
+        float step (an int step is used as is: the arithmetic converts it
+        exactly as ``float()`` would).
+        """
         fn = specialise(self._kernel, self._args)
         if fn is None:  # the kernel branches on the step in Python: keep the generic path
             kernel, args = self._kernel, self._args
 
-            def fn(t: Any) -> Any:
-                return kernel(python_ops, t, *args)
+            def fn(t: Any) -> float:
+                return float(kernel(python_ops, t, *args))
 
         object.__setattr__(self, "_scalar", fn)
         return fn

@@ -1,5 +1,10 @@
 """numpy adapter: a whole curve in one call, evaluated in cache-sized chunks.
 
+A bound schedule with plain-number config is written out once as in-place
+numpy code per phase (``_numpy_program.py``) and its curves run that code;
+anything else (array config for sweeps, untraceable kernels, any callable)
+runs the kernel chunk by chunk.
+
 >>> import lrfuncs
 >>> from lrfuncs.backends.numpy import curve
 >>> curve(lrfuncs.warmup_cosine.bind(peak_lr=1.0, warmup_steps=2, total_steps=6, init_lr=0.0), 4)
@@ -18,6 +23,7 @@ from .._dispatch import _NumpyOps
 from .._schedule import Schedule
 from ..plateau import Plateau
 from . import count, resolve
+from ._numpy_program import Program, build
 
 __all__ = ["CHUNK", "curve", "plateau_replay"]
 
@@ -62,6 +68,11 @@ def curve(
         out = np.empty(shape, dtype=dtype)
     elif out.shape != shape:
         raise ValueError(f"Argument `out` must have shape {shape}. Received: out.shape={out.shape}")
+    if not lead and out.ndim == 1:
+        program = _program(fn, n)
+        if program is not None:
+            program.write(out, first, chunk_size)
+            return out
     rows = max(1, math.prod(lead))
     step = max(1, chunk_size // rows)
     evaluate = _chunk_evaluator(fn)
@@ -73,6 +84,45 @@ def curve(
         np.add(base[: hi - lo], float(first + lo), out=t)
         out[..., lo:hi] = evaluate(t)
     return out
+
+
+#: in-place programs by schedule (equal schedules share one); None: the kernel could not be written out
+_PROGRAMS: dict[Schedule[Any], Program | None] = {}
+#: schedules seen once with a short curve: a program is built when they come back
+_SEEN: dict[Schedule[Any], None] = {}
+_MAX_PROGRAMS = 256
+#: the last schedule looked up and its program (a repeated curve skips hashing the config)
+_LAST: tuple[Any, Program | None] = (None, None)
+#: a curve this long builds its schedule's program at once (the ~2 ms it takes pay for themselves);
+#: a shorter one on its schedule's second curve, so a loop over fresh configs does not pay for it
+BUILD_AT = 1 << 16
+
+
+def _program(fn: Any, n: int) -> Program | None:
+    """The in-place program for ``fn`` (a Schedule with plain-number config), or None to run the kernel."""
+    global _LAST
+    if fn is _LAST[0]:
+        return _LAST[1]
+    if not isinstance(fn, Schedule) or fn._config_ops is not None:
+        return None
+    try:
+        program = _PROGRAMS[fn]
+    except KeyError:
+        pass
+    else:
+        _LAST = (fn, program)
+        return program
+    if n < BUILD_AT and fn not in _SEEN:
+        if len(_SEEN) >= _MAX_PROGRAMS:
+            _SEEN.clear()
+        _SEEN[fn] = None
+        return None
+    _SEEN.pop(fn, None)
+    if len(_PROGRAMS) >= _MAX_PROGRAMS:
+        _PROGRAMS.clear()
+    program = _PROGRAMS[fn] = build(fn._kernel, fn._args)
+    _LAST = (fn, program)
+    return program
 
 
 def _chunk_evaluator(fn: Any) -> Any:

@@ -1,0 +1,593 @@
+"""A bound schedule's kernel written out as in-place numpy code, per phase, for whole curves.
+
+The numpy curve could evaluate the kernel on each chunk of steps, but the
+kernel is written for any step: every ``where`` computes both of its branches
+on every step, each operation allocates a temporary, and ``clip`` guards the
+phases the chunk is not in. For a curve the steps are known: consecutive
+integers. This module traces the kernel once (``lrfuncs/_trace.py``, imitating
+the numpy backend), and then:
+
+1. **splits the steps into segments** in which every phase condition has one
+   value. A condition is split on when its operand is a monotone function of
+   the step (built from ``+ - * /`` by constants, ``minimum``/``maximum``/
+   ``clip`` of such, and ``where``s already decided): the step where it flips
+   is found by bisection on its exact value, so the segment boundaries are
+   exactly the kernel's own, whatever its rounding or boundary convention.
+   Conditions that are not monotone (a position in a cycle) stay as they are;
+2. **folds each segment's decisions**: a decided ``where`` is its branch, a
+   decided ``clip``/``minimum``/``maximum`` is the operand it returns, a
+   constant subexpression is computed once (by numpy, as the kernel would),
+   ``x * 1``, ``x / 1``, ``x + 0``, ``x - 0`` and ``t * 0`` (t >= 0) are dropped;
+3. **writes each segment out** as straight-line numpy calls with ``out=`` into
+   a few scratch buffers reused by liveness, the last one writing into the
+   output itself. A segment that is constant (past the end) is a fill.
+
+The operations left are the kernel's own numpy ufuncs on the same values, so
+the curve equals the kernel's values; only the sign of a zero may differ
+(``x + 0`` dropped). Every program is checked against the kernel on a few
+steps of each segment when it is built; a kernel that cannot be traced, or a
+program that disagrees, leaves the curve on the kernel.
+"""
+
+from __future__ import annotations
+
+import math
+import operator
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+
+from .._dispatch import _NumpyOps
+from .._trace import COMPARISONS, UNARY_MATH, Graph, Node, trace
+
+__all__ = ["Program", "build"]
+
+#: steps are whole numbers below 2**53 (exact in float64)
+MAX_STEP = 2**53
+#: at most this many segments per schedule (a schedule with more phase changes keeps its ``where``s)
+MAX_SEGMENTS = 32
+
+_UFUNCS: dict[str, Any] = {
+    "add": np.add,
+    "sub": np.subtract,
+    "mul": np.multiply,
+    "truediv": np.true_divide,
+    "floordiv": np.floor_divide,
+    "mod": np.remainder,
+    "pow": np.power,
+    "and": np.bitwise_and,
+    "or": np.bitwise_or,
+    "lt": np.less,
+    "le": np.less_equal,
+    "gt": np.greater,
+    "ge": np.greater_equal,
+    "eq": np.equal,
+    "ne": np.not_equal,
+    "neg": np.negative,
+    "abs": np.absolute,
+    "invert": np.invert,
+    "minimum": np.minimum,
+    "maximum": np.maximum,
+    "rem": np.fmod,
+    **{name: getattr(np, name) for name in UNARY_MATH},
+}
+_BOOL_OPS = frozenset({*COMPARISONS, "and", "or", "invert"})
+#: numpy may compute these with other code when the output is one of the inputs (``np.power(0.90..., x,
+#: out=x)`` is 0.82...46 where ``np.power(0.90..., x)`` is 0.82...45): their output is a buffer of its own
+_FRESH_OUTPUT = frozenset({"pow", *UNARY_MATH} - {"floor"})
+#: operations whose value is a monotone function of their arguments, evaluated exactly with Python floats
+_EXACT: dict[str, Callable[..., Any]] = {
+    "add": operator.add,
+    "sub": operator.sub,
+    "mul": operator.mul,
+    "truediv": operator.truediv,
+    "neg": operator.neg,
+    "pos": operator.pos,
+    "minimum": lambda a, b: a if a <= b else b,
+    "maximum": lambda a, b: a if a >= b else b,
+    "clip": lambda x, lo, hi: lo if x < lo else (hi if x > hi else x),
+    **COMPARISONS,
+}
+
+
+def _constant(op: str, args: list[Any]) -> Any:
+    """``op`` on constants, computed as the numpy kernel computes it on an array, as a Python number.
+
+    The arguments are 1-element arrays: numpy computes on scalars with other
+    code (``np.power(0.1, 2.0)`` is 0.010000000000000002, on an array 0.01).
+    """
+    if op == "pos":
+        return args[0]
+    if op == "indicator":
+        return 1.0 if args[0] else 0.0
+    arrays = [np.full(1, a) for a in args]
+    if op == "where":
+        value = np.where(*arrays)
+    elif op == "clip":
+        value = np.clip(*arrays)
+    else:
+        value = _UFUNCS[op](*arrays)
+    return value[0].item()
+
+
+def _is_const(x: Any) -> bool:
+    return not isinstance(x, Node)
+
+
+def _zero(x: Any) -> bool:
+    return _is_const(x) and x.__class__ is not bool and x == 0
+
+
+def _one(x: Any) -> bool:
+    return _is_const(x) and x.__class__ is not bool and x == 1
+
+
+# ------------------------------------------------------------------------------------------- folding
+
+
+class _Folded:
+    """The graph with one segment's decisions applied: each node's replacement (a node or a constant).
+
+    ``decided`` maps a node index to its decision: the value of a comparison, or
+    which argument a ``minimum``/``maximum``/``clip`` returns.
+    """
+
+    def __init__(self, graph: Graph, decided: dict[int, Any]) -> None:
+        self.graph = graph
+        self.decided = decided
+        self.sub: dict[int, Any] = {}
+        for node in graph.nodes:
+            self.sub[node.index] = self._fold(node)
+
+    def get(self, x: Any) -> Any:
+        return self.sub[x.index] if isinstance(x, Node) else x
+
+    def _fold(self, node: Node) -> Any:
+        op = node.op
+        if op == "step":
+            return node
+        args = [self.get(a) for a in node.args]
+        if op == "where" and _is_const(args[0]):
+            return args[1] if args[0] else args[2]
+        which = self.decided.get(node.index)
+        if which is not None:
+            return which if op in COMPARISONS else args[which]
+        if all(_is_const(a) for a in args):
+            return _constant(op, args)
+        step = self.graph.step
+        if op == "mul":
+            a, b = args
+            if _one(b) or _one(a):
+                return a if _one(b) else b
+            if (a is step and _zero(b)) or (b is step and _zero(a)):  # t * 0 is +0 for a step >= 0
+                return 0.0
+        elif (op == "truediv" and _one(args[1])) or (op in ("add", "sub") and _zero(args[1])):
+            return args[0]
+        elif op == "add" and _zero(args[0]):
+            return args[1]
+        elif op == "pos":
+            return args[0]
+        if all(a is b for a, b in zip(args, node.args, strict=True)):
+            return node
+        return Node(op, tuple(args), node.index)
+
+    @property
+    def result(self) -> Any:
+        return self.get(self.graph.result)
+
+    def live(self) -> list[Node]:
+        """The folded nodes the result needs, in evaluation order (the step excluded)."""
+        root = self.result
+        if not isinstance(root, Node):
+            return []
+        needed: dict[int, Node] = {}
+        stack = [root]
+        while stack:
+            n = stack.pop()
+            if n.index in needed or n is self.graph.step:
+                continue
+            needed[n.index] = n
+            stack.extend(n.deps)
+        return [needed[i] for i in sorted(needed)]
+
+
+# ------------------------------------------------------------------------------------------ segments
+
+
+def _combine(d1: int | None, d2: int | None) -> int | None:
+    """Direction of a sum of two monotone terms (None: unknown)."""
+    if d1 is None or d2 is None:
+        return None
+    if d1 == 0:
+        return d2
+    if d2 == 0 or d1 == d2:
+        return d1
+    return None
+
+
+def _sign(c: Any) -> int | None:
+    if c.__class__ is bool or not isinstance(c, (int, float)) or not math.isfinite(c):
+        return None
+    return (c > 0) - (c < 0)
+
+
+class _Monotone:
+    """Which folded nodes are monotone in the step (direction +1/-1, 0 constant), and their exact values."""
+
+    def __init__(self, folded: _Folded) -> None:
+        self.step = folded.graph.step
+        self.memo: dict[int, int | None] = {}
+
+    def direction(self, x: Any) -> int | None:
+        if _is_const(x):
+            return 0
+        if x is self.step:
+            return 1
+        known = self.memo.get(x.index, -2)
+        if known != -2:
+            return known
+        op, args = x.op, x.args
+        d: int | None = None
+        if op == "add":
+            d = _combine(self.direction(args[0]), self.direction(args[1]))
+        elif op == "sub":
+            d2 = self.direction(args[1])
+            d = _combine(self.direction(args[0]), None if d2 is None else -d2)
+        elif op in ("neg", "pos"):
+            d1 = self.direction(args[0])
+            d = None if d1 is None else (-d1 if op == "neg" else d1)
+        elif op == "mul":
+            a, b = args
+            if _is_const(b) or _is_const(a):
+                c, x1 = (b, a) if _is_const(b) else (a, b)
+                s, d1 = _sign(c), self.direction(x1)
+                d = None if s is None or d1 is None or s == 0 else s * d1
+        elif op == "truediv" and _is_const(args[1]):
+            s, d1 = _sign(args[1]), self.direction(args[0])
+            d = None if s is None or d1 is None or s == 0 else s * d1
+        elif op in ("minimum", "maximum"):
+            d1, d2 = self.direction(args[0]), self.direction(args[1])
+            d = _combine(d1, d2)
+        elif op == "clip" and _is_const(args[1]) and _is_const(args[2]):
+            d = self.direction(args[0])
+        self.memo[x.index] = d
+        return d
+
+    def value(self, x: Any, t: float) -> Any:
+        """The exact value of monotone node ``x`` at step ``t`` (Python floats: the same IEEE operations)."""
+        if _is_const(x):
+            return x
+        if x is self.step:
+            return t
+        return _EXACT[x.op](*(self.value(a, t) for a in x.args))
+
+    def choice(self, node: Node) -> Callable[[float], Any] | None:
+        """The decision ``node`` makes at step ``t``, if it is a monotone function of the step."""
+        op, args = node.op, node.args
+        if op in ("lt", "le", "gt", "ge"):
+            d2 = self.direction(args[1])
+            if _combine(self.direction(args[0]), None if d2 is None else -d2) is None:
+                return None
+            cmp = COMPARISONS[op]
+            return lambda t: cmp(self.value(args[0], t), self.value(args[1], t))
+        if op in ("minimum", "maximum"):
+            d2 = self.direction(args[1])
+            if _combine(self.direction(args[0]), None if d2 is None else -d2) is None:
+                return None
+            keep_first = operator.le if op == "minimum" else operator.ge
+            return lambda t: 0 if keep_first(self.value(args[0], t), self.value(args[1], t)) else 1
+        if op == "clip" and self.direction(node) is not None:
+
+            def which(t: float) -> int:
+                x, lo, hi = (self.value(a, t) for a in args)
+                return 1 if x < lo else (2 if x > hi else 0)
+
+            return which
+        return None
+
+
+def _first_change(f: Callable[[float], Any], lo: int, hi: int) -> int | None:
+    """The first step in ``(lo, hi]`` where ``f`` differs from ``f(lo)`` (f changes at most once), or None."""
+    first = f(float(lo))
+    if f(float(hi)) == first:
+        return None
+    while hi - lo > 1:
+        mid = (lo + hi) // 2
+        if f(float(mid)) == first:
+            lo = mid
+        else:
+            hi = mid
+    return hi
+
+
+_DECISIONS = frozenset({"lt", "le", "gt", "ge", "minimum", "maximum", "clip"})
+
+
+def _decide(graph: Graph, lo: int, hi: int, decided: dict[int, Any]) -> tuple[_Folded, int | None]:
+    """Decide every monotone condition over steps ``[lo, hi]``; or the first step where one changes."""
+    while True:
+        folded = _Folded(graph, decided)
+        mono = _Monotone(folded)
+        progress = False
+        for node in folded.live():
+            if node.op not in _DECISIONS or node.index in decided:
+                continue
+            f = mono.choice(node)
+            if f is None:
+                continue
+            change = _first_change(f, lo, hi)
+            if change is not None:
+                return folded, change
+            decided[node.index] = f(float(lo))
+            progress = True
+            break  # re-fold: the decision may make other conditions monotone
+        if not progress:
+            return folded, None
+
+
+def segments(graph: Graph) -> list[tuple[int, int, _Folded]]:
+    """``(first, last, folded)`` for the segments of the steps ``[0, 2**53)``, in step order."""
+    done: list[tuple[int, int, _Folded]] = []
+    todo: list[tuple[int, int, dict[int, Any]]] = [(0, MAX_STEP - 1, {})]
+    while todo:
+        lo, hi, decided = todo.pop()
+        folded, change = _decide(graph, lo, hi, decided)
+        if change is not None and len(done) + len(todo) + 2 <= MAX_SEGMENTS:
+            todo.append((change, hi, dict(decided)))
+            todo.append((lo, change - 1, dict(decided)))
+        else:
+            if change is not None:  # over budget: this segment keeps its undecided conditions
+                folded = _Folded(graph, decided)
+            done.append((lo, hi, folded))
+    done.sort(key=lambda s: s[0])
+    return done
+
+
+# ---------------------------------------------------------------------------------------- emission
+
+#: compiled program factories by source (constants are arguments, so schedules of one shape share code)
+_CODE: dict[str, Callable[..., Any]] = {}
+_MAX_CODE = 1024
+
+
+class _Emitter:
+    """Writes one segment (steps ``first..last``) of a folded graph as in-place numpy calls."""
+
+    def __init__(self, folded: _Folded, first: int, last: int) -> None:
+        self.folded = folded
+        self.first, self.last = first, last
+        self.consts: list[Any] = []
+        self.const_names: dict[tuple[type, str], str] = {}
+        self.lines: list[str] = []
+        self.free: dict[str, list[str]] = {"f": [], "m": []}
+        self.count: dict[str, int] = {"f": 0, "m": 0}
+
+    def const(self, value: Any) -> str:
+        key = (value.__class__, repr(value))
+        name = self.const_names.get(key)
+        if name is None:
+            name = self.const_names[key] = f"k{len(self.consts)}"
+            self.consts.append(value)
+        return name
+
+    def take(self, kind: str) -> str:
+        if self.free[kind]:
+            return self.free[kind].pop()
+        self.count[kind] += 1
+        return f"{kind}{self.count[kind] - 1}"
+
+    def emit(self) -> str | None:
+        """The program's body; None when the segment is a constant or the step itself.
+
+        The body computes the step from ``base`` (0, 1, ...) and ``lo`` (the
+        first step) only if it needs it: ``t - c`` and ``t + c`` for a whole
+        number ``c`` are ``base + (lo - c)`` and ``base + (lo + c)``, one
+        operation instead of two, and exact where every ``t - c`` (``t + c``)
+        of the segment is a whole number below 2**53.
+        """
+        nodes = self.folded.live()
+        result = self.folded.result
+        if not nodes:
+            return None
+        step = self.folded.graph.step
+        shifted = {n.index: s for n in nodes if (s := self._shift(n, step)) is not None}
+        last_use: dict[int, int] = {}
+        for i, n in enumerate(nodes):
+            if n.index not in shifted:
+                for a in n.deps:
+                    last_use[a.index] = i
+        where: dict[int, str] = {}
+        kinds: dict[int, str] = {}
+        if step.index in last_use:
+            where[step.index], kinds[step.index] = self.take("f"), "f"
+            self.lines.append(f"_add(base, lo, out={where[step.index]})")
+        for i, n in enumerate(nodes):
+            deps = [] if n.index in shifted else n.deps
+            dying = list({a.index: a for a in deps if last_use.get(a.index) == i}.values())
+            kind = "m" if n.op in _BOOL_OPS else "f"
+            if n is result:
+                out = "dest"
+            elif n.op == "where":  # the output may be the second branch's buffer, never the first's
+                b = n.args[2]
+                reuse = isinstance(b, Node) and any(a is b for a in dying) and kinds[b.index] == "f"
+                out = where[b.index] if reuse else self.take("f")
+            elif n.op in _FRESH_OUTPUT:
+                out = self.take(kind)
+            else:
+                out = next((where[a.index] for a in dying if kinds[a.index] == kind), None) or self.take(kind)
+            for a in dying:  # an elementwise ufunc may write over a dying argument (see above for the exceptions)
+                if where[a.index] != out:
+                    self.free[kinds[a.index]].append(where[a.index])
+            if n.index in shifted:
+                self.lines.append(f"_add(base, {shifted[n.index]}, out={out})")
+                where[n.index], kinds[n.index] = out, kind
+                continue
+            ref = [where[a.index] if isinstance(a, Node) else self.const(a) for a in n.args]
+            if n.op == "where":
+                self.lines.append(f"_copyto({out}, {ref[2]})")
+                self.lines.append(f"_copyto({out}, {ref[1]}, where={ref[0]})")
+            elif n.op == "indicator":
+                self.lines.append(f"_copyto({out}, {ref[0]})")
+            elif n.op == "clip":
+                self.lines.append(f"_clip({', '.join(ref)}, out={out})")
+            else:
+                self.lines.append(f"_{n.op}({', '.join(ref)}, out={out})")
+            where[n.index] = out
+            kinds[n.index] = kind
+        return "\n".join(f"        {line}" for line in self.lines)
+
+    def _shift(self, n: Node, step: Node) -> str | None:
+        """``lo - c`` / ``lo + c`` if ``n`` is ``t - c`` / ``t + c`` (``c + t``) with ``c`` a whole number."""
+        if n.op not in ("add", "sub"):
+            return None
+        a, b = n.args
+        if n.op == "add" and b is step:
+            a, b = b, a
+        if a is not step or isinstance(b, Node) or b.__class__ not in (int, float):
+            return None
+        if not (math.isfinite(b) and float(b).is_integer()):
+            return None
+        shift = -b if n.op == "sub" else b
+        if max(abs(self.first + shift), abs(self.last + shift)) >= MAX_STEP:
+            return None
+        return f"lo {'-' if n.op == 'sub' else '+'} {self.const(b)}"
+
+
+_GLOBALS: dict[str, Any] = {f"_{op}": fn for op, fn in _UFUNCS.items()}
+_GLOBALS.update(_copyto=np.copyto, _clip=np.clip)
+
+
+def _compile(body: str, nconst: int, nf: int, nm: int) -> Callable[..., Any]:
+    unpack = "".join(f"        f{i} = F[{i}]\n" for i in range(nf)) + "".join(
+        f"        m{i} = M[{i}]\n" for i in range(nm)
+    )
+    consts = ", ".join(f"k{i}" for i in range(nconst))
+    source = f"def _make({consts}):\n    def _segment(dest, F, M, base, lo):\n{unpack}{body}\n    return _segment\n"
+    make = _CODE.get(source)
+    if make is None:
+        if len(_CODE) >= _MAX_CODE:
+            _CODE.clear()
+        namespace = dict(_GLOBALS)
+        exec(compile(source, "<lrfuncs numpy program>", "exec"), namespace)
+        make = _CODE[source] = namespace["_make"]
+        make.__doc__ = source
+    return make
+
+
+class Segment:
+    """Steps ``first..last`` and how to write their values: ``run(dest, floats, masks, base, lo)``, or a fill.
+
+    ``run`` writes the values at steps ``lo + base`` into ``dest``; ``base``
+    is ``0, 1, ..., len(dest) - 1`` (float64); ``floats`` and ``masks`` are
+    scratch buffers of that length (float64 and bool), ``nf`` and ``nm`` of them.
+    """
+
+    __slots__ = ("fill", "first", "last", "nf", "nm", "run", "source")
+
+    def __init__(self, first: int, last: int, folded: _Folded) -> None:
+        self.first, self.last = first, last
+        emitter = _Emitter(folded, first, last)
+        body = emitter.emit()
+        self.fill: Any = None
+        self.run: Callable[..., Any] | None = None
+        self.nf, self.nm = emitter.count["f"], emitter.count["m"]
+        self.source = body or ""
+        if body is None:
+            self.fill = folded.result  # a constant, or the step node itself (a copy of t)
+        else:
+            self.run = _compile(body, len(emitter.consts), self.nf, self.nm)(*emitter.consts)
+
+    def write(
+        self, dest: np.ndarray, floats: list[np.ndarray], masks: list[np.ndarray], base: np.ndarray, lo: int
+    ) -> None:
+        if self.run is not None:
+            self.run(dest, floats, masks, base, lo)
+        elif isinstance(self.fill, Node):
+            np.add(base, lo, out=dest)
+        else:
+            dest.fill(self.fill)
+
+
+class Program:
+    """A schedule's curve as in-place numpy code: its segments, in step order."""
+
+    __slots__ = ("nf", "nm", "segments")
+
+    def __init__(self, segments: list[Segment]) -> None:
+        self.segments = segments
+        self.nf = max(s.nf for s in segments)
+        self.nm = max(s.nm for s in segments)
+
+    def write(self, out: np.ndarray, first: int, chunk: int) -> None:
+        """``out[k]`` = the lr at step ``first + k``, computed ``chunk`` steps at a time."""
+        n = out.shape[0]
+        size = min(chunk, n)
+        if size == 0:
+            return
+        base = _steps(size)[:size]
+        floats = [np.empty(size) for _ in range(self.nf)]
+        masks = [np.empty(size, dtype=bool) for _ in range(self.nm)]
+        direct = out.dtype == np.float64 and out.flags.c_contiguous
+        res = out if direct else np.empty(size)
+        segments = self.segments
+        i = 0
+        for c0 in range(0, n, size):  # one chunk of the output, then each segment's part of it
+            lo = first + c0
+            hi = lo + min(size, n - c0) - 1
+            while segments[i].last < lo:
+                i += 1
+            j = i
+            while j < len(segments) and segments[j].first <= hi:
+                seg = segments[j]
+                a, b = max(seg.first, lo) - lo, min(seg.last, hi) - lo + 1  # the segment's part, chunk-relative
+                m = b - a
+                dest = res[c0 + a : c0 + b] if direct else res[a:b]
+                if m == size:
+                    seg.write(dest, floats, masks, base, lo + a)
+                else:
+                    seg.write(dest, [f[:m] for f in floats], [k[:m] for k in masks], base[:m], lo + a)
+                j += 1
+            if not direct:
+                out[c0 : hi - first + 1] = res[: hi - lo + 1]
+
+
+_BASE = np.arange(0, dtype=np.float64)
+
+
+def _steps(size: int) -> np.ndarray:
+    """``0, 1, ..., size - 1`` as float64 (a shared read-only array, grown on demand)."""
+    global _BASE
+    if _BASE.shape[0] < size:
+        _BASE = np.arange(max(size, 1 << 14), dtype=np.float64)
+        _BASE.flags.writeable = False
+    return _BASE
+
+
+def build(kernel: Callable[..., Any], args: tuple[Any, ...]) -> Program | None:
+    """The in-place numpy program of ``kernel`` with config ``args``, or None (trace failed or disagreed)."""
+    graph = trace(kernel, args, _NumpyOps.instance())
+    if graph is None:
+        return None
+    try:
+        program = Program([Segment(lo, hi, folded) for lo, hi, folded in segments(graph)])
+    except Exception:  # anything the emitter cannot write: the curve keeps the kernel
+        return None
+    return program if _agrees(program, kernel, args) else None
+
+
+def _agrees(program: Program, kernel: Callable[..., Any], args: tuple[Any, ...]) -> bool:
+    """The program gives the kernel's values at the first, second and last step of each segment."""
+    ops = _NumpyOps.instance()
+    for seg in program.segments:
+        for step in sorted({seg.first, min(seg.first + 1, seg.last), seg.last, min(seg.first + 16, seg.last)}):
+            out = np.empty(1)
+            try:
+                with np.errstate(all="ignore"):
+                    program.write(out, step, 1)
+                    want = np.asarray(kernel(ops, np.array([float(step)]), *args), dtype=np.float64)
+            except Exception:
+                return False
+            if want.shape != (1,) or not (out[0] == want[0] or (np.isnan(out[0]) and np.isnan(want[0]))):
+                return False
+    return True
