@@ -5,7 +5,10 @@ built, called once (this call compiles where there is anything to compile, and
 its output is checked against lrfuncs' numpy curve), then timed ``repeats``
 times with :func:`time.perf_counter`, round-robin with the other
 implementations of its case so that a burst of load on the machine hits all of
-them alike. The table reports medians and the ratio of lrfuncs' time per step
+them alike. A call shorter than ``MIN_SAMPLE_S`` is timed as a loop of calls
+lasting about that long (one sample = the loop's mean): a single call of a few
+µs is at the mercy of the clock and, for JAX, of whether XLA's worker thread
+happens to be awake. The table reports medians and the ratio of lrfuncs' time per step
 to the target peer's, measured in the same run.
 """
 
@@ -100,19 +103,41 @@ def reference_curve(n: int) -> np.ndarray:
 # ------------------------------------------------------------------------------------------- timing
 
 
-def time_call(thunk: C.Thunk) -> float:
-    """Seconds for one call of ``thunk`` (garbage collector off, as in :mod:`timeit`)."""
+#: a timed sample lasts at least this long: shorter calls are timed as a loop of calls
+MIN_SAMPLE_S = 0.005
+MAX_CALLS_PER_SAMPLE = 1 << 14
+
+
+def time_call(thunk: C.Thunk, calls: int = 1) -> float:
+    """Seconds per call over ``calls`` calls of ``thunk`` (garbage collector off, as in :mod:`timeit`)."""
     enabled = gc.isenabled()
     gc.disable()
     try:
         t0 = time.perf_counter()
-        out = thunk()
+        for _ in range(calls):
+            out = thunk()
+            del out
         elapsed = time.perf_counter() - t0
     finally:
         if enabled:
             gc.enable()
-    del out
-    return elapsed
+    return elapsed / calls
+
+
+def calls_per_sample(thunk: C.Thunk) -> int:
+    """How many calls one timed sample of ``thunk`` loops over: 1 if a call lasts ``MIN_SAMPLE_S``.
+
+    Measured twice (one call, then a loop of the first estimate); these calls
+    are warm-ups too (a short numpy curve writes its schedule's in-place program
+    on its second call).
+    """
+    calls = 1
+    for _ in range(2):
+        per_call = time_call(thunk, calls)
+        if per_call >= MIN_SAMPLE_S:
+            return calls
+        calls = min(MAX_CALLS_PER_SAMPLE, math.ceil(MIN_SAMPLE_S / max(per_call, 1e-8)))
+    return calls
 
 
 def run_case(case: C.Case, repeats: int, log: Callable[[str], None]) -> list[dict[str, Any]]:
@@ -143,18 +168,19 @@ def run_case(case: C.Case, repeats: int, log: Callable[[str], None]) -> list[dic
         thunks.append(thunk)
     del ref, refs
     reps = case.repeats if case.repeats and repeats > 1 else repeats  # --quick (1 repeat) stays 1
+    loops = [calls_per_sample(t) if reps > 1 and case.loop else 1 for t in thunks]
     times: list[list[float]] = [[] for _ in case.impls]
     idx = list(range(len(case.impls)))
     for r in range(reps):
         k = r % len(idx)
         for i in idx[k:] + idx[:k]:  # round-robin: every implementation goes first in turn
-            times[i].append(time_call(thunks[i]))
+            times[i].append(time_call(thunks[i], loops[i]))
     del thunks
     per_step = [statistics.median(ts) / impl.n for impl, ts in zip(case.impls, times, strict=True)]
     peer_i = min((i for i, impl in enumerate(case.impls) if impl.role == "peer"), key=lambda i: per_step[i])
     peer_per_step = per_step[peer_i]
     rows = []
-    for impl, ts, chk in zip(case.impls, times, checks, strict=True):
+    for impl, ts, chk, calls in zip(case.impls, times, checks, loops, strict=True):
         median = statistics.median(ts)
         ratio = (median / impl.n) / peer_per_step
         if impl.role == "lrfuncs":
@@ -177,6 +203,7 @@ def run_case(case: C.Case, repeats: int, log: Callable[[str], None]) -> list[dic
                 "target_text": case.target_text if impl.role == "lrfuncs" else "",
                 "result": result,
                 "times_s": ts,
+                "calls_per_sample": calls,
                 "checked": impl.checked,
                 "cross_check_max_err_over_tol": chk,
                 "note": impl.note or (case.note if impl.role == "lrfuncs" else ""),
@@ -561,9 +588,11 @@ def render(report: dict[str, Any]) -> str:
         "schedule (rtol 1e-12 + 1e-15·peak; training rows: the parameters after the updates, vs the peer's; "
         "sweeps: vs the loop), except rows marked *not same values* (limits and baselines, which compute "
         "something else on purpose). "
-        f"Median of {cfg['repeats']} calls (3 for the largest arrays, 15 for the "
-        "training steps, whose 3 ms are noisy on a shared machine) after one warm-up/compile call, "
-        "round-robin with the other rows of the case; JAX calls end with `block_until_ready()`. Ratio = time "
+        f"Median of {cfg['repeats']} samples (3 for the largest arrays, 15 for the "
+        "training steps, whose 3 ms are noisy on a shared machine), round-robin with the other rows of the "
+        f"case, after one warm-up/compile call; a sample is one call, or for calls under {MIN_SAMPLE_S * 1e3:g} "
+        f"ms the mean of a loop of calls lasting about {MIN_SAMPLE_S * 1e3:g} ms (its length set by two "
+        "calibration loops, also untimed warm-ups); JAX calls end with `block_until_ready()`. Ratio = time "
         "per step over the peer's (the case's `peer` row), measured in the same run. Per-step loops run at "
         f"N ≤ {cfg['loop_cap']:,} (torch/HF `.step()` rows and the unbound call: first {cfg['info_steps']:,} "
         "steps, shown as *n of N*); their cost per step is flat in N, so comparisons with longer curves are "
