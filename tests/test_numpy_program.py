@@ -165,3 +165,29 @@ def test_curve_into_views_and_other_dtypes(dtype: Any) -> None:
     npb.curve(s, 600, start=3, out=view, chunk_size=50)
     np.testing.assert_array_equal(view, want)
     assert (backing[1::2] == 0).all()
+
+
+def test_a_sweep_of_one_config_runs_that_configs_program() -> None:
+    npb._PROGRAMS.clear()
+    peak = np.array([[0.5]])
+    kw = {"warmup_steps": 20, "total_steps": 1000}
+    want = lrfuncs.warmup_cosine(np.arange(1000), peak_lr=peak, **kw)
+    for _ in range(2):
+        got = npb.curve(lrfuncs.warmup_cosine, 1000, peak_lr=peak, **kw)
+        assert got.shape == (1, 1000)
+        np.testing.assert_array_equal(got, want)
+    assert npb._PROGRAMS.get(lrfuncs.warmup_cosine.bind(peak_lr=0.5, **kw)) is not None
+    peak[0, 0] = 0.25  # changed in place: the next sweep sees it
+    again = lrfuncs.warmup_cosine(np.arange(1000), peak_lr=peak, **kw)
+    np.testing.assert_array_equal(npb.curve(lrfuncs.warmup_cosine, 1000, peak_lr=peak, **kw), again)
+    out = np.zeros((1, 2000))[:, ::2]
+    npb.curve(lrfuncs.warmup_cosine, 1000, peak_lr=peak, out=out, **kw)
+    np.testing.assert_array_equal(out, 0.5 * want)
+
+
+def test_a_float32_sweep_of_one_keeps_float32_config_arithmetic() -> None:
+    peak = np.array([[0.1]], dtype=np.float32)
+    kw = {"warmup_steps": 20, "total_steps": 1000, "min_lr": 0.01}
+    want = lrfuncs.warmup_cosine(np.arange(1000), peak_lr=peak, **kw)
+    for _ in range(2):
+        np.testing.assert_array_equal(npb.curve(lrfuncs.warmup_cosine, 1000, peak_lr=peak, **kw), want)

@@ -58,20 +58,20 @@ def curve(
     first = count(start, "start")
     if isinstance(chunk_size, bool) or not isinstance(chunk_size, (int, np.integer)) or chunk_size < 1:
         raise ValueError(f"Argument `chunk_size` must be >= 1. Received: chunk_size={chunk_size}")
+    one = fn
     if isinstance(fn, Schedule) and fn._config_ops is None:
         lead: tuple[int, ...] = ()  # plain-number config: one curve
     else:  # array config (a sweep) or any callable: the leading shape comes from one step
-        probe = np.asarray(fn(np.full(1, float(first))))
-        lead = probe.shape[:-1] if probe.ndim else ()
+        lead, one = _sweep(fn, first)
     shape = (*lead, n)
     if out is None:
         out = np.empty(shape, dtype=dtype)
     elif out.shape != shape:
         raise ValueError(f"Argument `out` must have shape {shape}. Received: out.shape={out.shape}")
-    if not lead and out.ndim == 1:
-        program = _program(fn, n)
+    if math.prod(lead) == 1:  # one curve (a sweep of one config is that config, as plain numbers)
+        program = _program(one, n)
         if program is not None:
-            program.write(out, first, chunk_size)
+            program.write(out[(0,) * len(lead)], first, chunk_size)
             return out
     rows = max(1, math.prod(lead))
     step = max(1, chunk_size // rows)
@@ -123,6 +123,54 @@ def _program(fn: Any, n: int) -> Program | None:
     program = _PROGRAMS[fn] = build(fn._kernel, fn._args)
     _LAST = (fn, program)
     return program
+
+
+#: sweeps by schedule (equal config, equal answers): their leading shape, and the plain-number schedule a
+#: sweep of one config equals (or the sweep itself); a repeated sweep skips the probe and the rebinding
+_SWEEPS: dict[Schedule[Any], tuple[tuple[int, ...], Any]] = {}
+
+
+def _sweep(fn: Any, first: int) -> tuple[tuple[int, ...], Any]:
+    """The leading shape of ``fn``'s values (``(K,)`` for a ``(K, 1)`` config, from its value at one step),
+    and what to evaluate: ``fn``, or for a sweep of one config that config as plain numbers."""
+    known = _SWEEPS.get(fn) if isinstance(fn, Schedule) else None
+    if known is not None:
+        lead, one = known
+        if one._config_ops is not None:  # a sweep, evaluated as such
+            return lead, fn
+        if _still(fn, one):  # a sweep of one config, as plain numbers (unless an array was changed in place)
+            return known
+    probe = np.asarray(fn(np.full(1, float(first))))
+    shape: tuple[int, ...] = probe.shape[:-1] if probe.ndim else ()
+    entry = (shape, _single(fn) if math.prod(shape) == 1 else fn)
+    if isinstance(fn, Schedule):
+        if len(_SWEEPS) >= _MAX_PROGRAMS:
+            _SWEEPS.clear()
+        _SWEEPS[fn] = entry
+    return entry
+
+
+def _still(fn: Schedule[Any], single: Schedule[Any]) -> bool:
+    """Whether ``fn``'s size-1 arrays still hold ``single``'s numbers (an array may be changed in place)."""
+    config = single.config
+    return all(v.item() == config[k] for k, v in fn.config.items() if isinstance(v, np.ndarray))
+
+
+def _single(fn: Any) -> Any:
+    """A sweep of one config (float64 arrays of size 1) as the plain-number schedule it equals, or ``fn``.
+
+    Only float64: config arithmetic on a float32 array stays float32, on a number it would not.
+    """
+    if not isinstance(fn, Schedule):
+        return fn
+    changes = {}
+    for k, v in fn.config.items():
+        if isinstance(v, np.ndarray):
+            if v.size != 1 or v.dtype != np.float64:
+                return fn
+            changes[k] = v.item()
+    single = fn.replace(**changes)
+    return single if single._config_ops is None else fn
 
 
 def _chunk_evaluator(fn: Any) -> Any:
