@@ -249,6 +249,31 @@ def test_derived_loop_target_uses_the_fastest_loop():
     assert d["value"] == 15.0
     assert d["result"] == "MISS"
     assert "(b, measured at N=100,000, per step, extrapolated)" in d["text"]
+    rows.append({"case": "numpy/sgdr", "role": "peer", "implementation": "tuned", "ns_per_step": 1.5})
+    (d,) = harness.derived_targets(rows)
+    assert d["text"].endswith("; the hand-tuned in-place formula: 20x")  # what numpy allows against that loop
+
+
+def test_short_calls_are_timed_as_loops(monkeypatch):
+    clock = {"now": 0.0}
+    monkeypatch.setattr(harness.time, "perf_counter", lambda: clock["now"])
+    calls = []
+
+    def thunk(cost):
+        def call():
+            calls.append(cost)
+            clock["now"] += cost
+
+        return call
+
+    assert harness.calls_per_sample(thunk(2 * harness.MIN_SAMPLE_S)) == 1  # one call is a whole sample
+    assert calls == [2 * harness.MIN_SAMPLE_S]  # measured once
+    calls.clear()
+    n = harness.calls_per_sample(thunk(harness.MIN_SAMPLE_S / 100))
+    assert 100 <= n <= 101  # (the fake clock's sums round)
+    assert 101 <= len(calls) <= 102  # one call, then a loop of the estimate (both untimed warm-ups)
+    assert harness.time_call(thunk(1e-6), 50) == pytest.approx(1e-6)  # seconds per call over the loop
+    assert harness.calls_per_sample(thunk(0.0)) == harness.MAX_CALLS_PER_SAMPLE  # capped
 
 
 @pytest.mark.parametrize(

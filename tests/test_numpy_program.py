@@ -191,3 +191,33 @@ def test_a_float32_sweep_of_one_keeps_float32_config_arithmetic() -> None:
     want = lrfuncs.warmup_cosine(np.arange(1000), peak_lr=peak, **kw)
     for _ in range(2):
         np.testing.assert_array_equal(npb.curve(lrfuncs.warmup_cosine, 1000, peak_lr=peak, **kw), want)
+
+
+@pytest.mark.parametrize(
+    ("cfg", "period"),
+    [
+        ({"cycle_steps": 100}, 100),  # equal cycles: periodic from step 0
+        ({"cycle_steps": 64, "warmup_steps": 10}, 64),  # after the warmup, rem(t - 10, 64)
+        ({"cycle_steps": 100, "peak_decay": 0.5}, None),  # decaying peaks: not periodic
+        ({"cycle_steps": 100, "cycle_mult": 2}, None),  # growing cycles: not periodic
+    ],
+)
+def test_periodic_segments_compute_one_period_and_copy_it(cfg: dict[str, Any], period: int | None) -> None:
+    s = lrfuncs.cosine_restarts.bind(peak_lr=1.0, min_lr=0.01, **cfg)
+    program = P.build(s._kernel, s._args)
+    assert program is not None
+    assert program.segments[-1].period == period
+    for first, n, chunk in [(0, 1000, 1 << 14), (7, 2345, 64), (10**12, 999, 50)]:
+        want = kernel_values(s, np.arange(first, first + n))
+        assert_same(program_values(program, first, n, chunk), want, (cfg, first, n))
+        narrow = np.empty(n, dtype=np.float32)  # not float64: computed chunk by chunk, no copies
+        with np.errstate(all="ignore"):
+            program.write(narrow, first, chunk)
+        np.testing.assert_array_equal(narrow, want.astype(np.float32))
+
+
+def test_repeat_doubles_the_period() -> None:
+    values = np.zeros(23)
+    values[:5] = np.arange(5)
+    P._repeat(values, 5)
+    np.testing.assert_array_equal(values, np.arange(23) % 5)

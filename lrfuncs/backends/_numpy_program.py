@@ -483,10 +483,12 @@ class Segment:
     scratch buffers of that length (float64 and bool), ``nf`` and ``nm`` of them.
     """
 
-    __slots__ = ("fill", "first", "last", "nf", "nm", "run", "source")
+    __slots__ = ("fill", "first", "last", "nf", "nm", "period", "run", "source")
 
     def __init__(self, first: int, last: int, folded: _Folded) -> None:
         self.first, self.last = first, last
+        #: the values repeat every ``period`` steps (None: not known to)
+        self.period = _period(folded, first)
         emitter = _Emitter(folded, first, last)
         body = emitter.emit()
         self.fill: Any = None
@@ -520,7 +522,10 @@ class Program:
         self.nm = max(s.nm for s in segments)
 
     def write(self, out: np.ndarray, first: int, chunk: int) -> None:
-        """``out[k]`` = the lr at step ``first + k``, computed ``chunk`` steps at a time."""
+        """``out[k]`` = the lr at step ``first + k``, computed ``chunk`` steps at a time.
+
+        A periodic segment (equal cycles) computes one period and copies it.
+        """
         n = out.shape[0]
         size = min(chunk, n)
         if size == 0:
@@ -530,26 +535,89 @@ class Program:
         masks = [np.empty(size, dtype=bool) for _ in range(self.nm)]
         direct = out.dtype == np.float64 and out.flags.c_contiguous
         res = out if direct else np.empty(size)
-        segments = self.segments
-        i = 0
-        for c0 in range(0, n, size):  # one chunk of the output, then each segment's part of it
-            lo = first + c0
-            hi = lo + min(size, n - c0) - 1
-            while segments[i].last < lo:
-                i += 1
-            j = i
-            while j < len(segments) and segments[j].first <= hi:
-                seg = segments[j]
-                a, b = max(seg.first, lo) - lo, min(seg.last, hi) - lo + 1  # the segment's part, chunk-relative
-                m = b - a
-                dest = res[c0 + a : c0 + b] if direct else res[a:b]
+        last = first + n - 1
+        for seg in self.segments:
+            if seg.last < first or seg.first > last:
+                continue
+            lo, hi = max(seg.first, first), min(seg.last, last)
+            k0, count = lo - first, hi - lo + 1
+            todo = count
+            if direct and seg.period is not None and count >= 2 * seg.period:
+                todo = seg.period
+            run = seg.run or seg.write
+            for a in range(0, todo, size):
+                m = min(size, todo - a)
+                dest = res[k0 + a : k0 + a + m] if direct else res[:m]
                 if m == size:
-                    seg.write(dest, floats, masks, base, lo + a)
+                    run(dest, floats, masks, base, lo + a)
                 else:
-                    seg.write(dest, [f[:m] for f in floats], [k[:m] for k in masks], base[:m], lo + a)
-                j += 1
-            if not direct:
-                out[c0 : hi - first + 1] = res[: hi - lo + 1]
+                    run(dest, [f[:m] for f in floats], [k[:m] for k in masks], base[:m], lo + a)
+                if not direct:
+                    out[k0 + a : k0 + a + m] = dest
+            if todo < count:
+                _repeat(out[k0 : k0 + count], todo)
+
+
+def _repeat(values: np.ndarray, period: int) -> None:
+    """Fill ``values`` from its first ``period`` entries, repeated (copies that double in length)."""
+    filled, n = period, values.shape[0]
+    while filled < n:
+        c = min(filled, n - filled)
+        values[filled : filled + c] = values[:c]
+        filled += c
+
+
+def _whole_shift(n: Node, step: Node) -> float | None:
+    """``s`` if ``n`` is ``t + s`` or ``t - (-s)`` with ``s`` a whole number, else None."""
+    a, b = n.args if len(n.args) == 2 else (None, None)
+    if n.op == "add" and b is step:
+        a, b = b, a
+    if n.op not in ("add", "sub") or a is not step or isinstance(b, Node) or b.__class__ not in (int, float):
+        return None
+    if not (math.isfinite(b) and float(b).is_integer()):
+        return None
+    return float(b) if n.op == "add" else -float(b)
+
+
+def _period(folded: _Folded, first: int) -> int | None:
+    """``P`` if the segment's values repeat every ``P`` steps from ``first`` on, else None.
+
+    They do when the step reaches the result only through ``rem(t + s, c)``
+    (or ``mod``) with whole numbers ``s`` and ``c > 0`` and ``t + s >= 0``: the
+    remainder of whole numbers below 2**53 is exact, so step ``t + c`` computes
+    on exactly the values step ``t`` does. ``P`` is the least common multiple of the ``c``.
+    """
+    step = folded.graph.step
+    users: dict[int, list[Node]] = {}
+    for n in folded.live():
+        for a in set(n.deps):
+            users.setdefault(a.index, []).append(n)
+
+    def divisor(n: Node, x: Node) -> int | None:  # c if n is rem/mod(x, c) with c a whole number > 0
+        if n.op not in ("rem", "mod") or n.args[0] is not x:
+            return None
+        c = n.args[1]
+        if isinstance(c, Node) or c.__class__ is bool:
+            return None
+        ok = isinstance(c, (int, float)) and math.isfinite(c) and float(c).is_integer() and 0 < c < MAX_STEP
+        return int(c) if ok else None
+
+    period = 1
+    for n in users.get(step.index, []):
+        c = divisor(n, step)
+        if c is not None:  # rem(t, c)
+            period = math.lcm(period, c)
+            continue
+        shift = _whole_shift(n, step)  # t + s: every use of it must be a rem(t + s, c)
+        gates = users.get(n.index, [])
+        if shift is None or first + shift < 0 or not gates:
+            return None
+        for g in gates:
+            c = divisor(g, n)
+            if c is None:
+                return None
+            period = math.lcm(period, c)
+    return period if 1 < period < MAX_STEP else None
 
 
 _BASE = np.arange(0, dtype=np.float64)

@@ -71,7 +71,7 @@ def curve(
     if math.prod(lead) == 1:  # one curve (a sweep of one config is that config, as plain numbers)
         program = _program(one, n)
         if program is not None:
-            program.write(out[(0,) * len(lead)], first, chunk_size)
+            program.write(out[(0,) * len(lead)] if lead else out, first, chunk_size)
             return out
     rows = max(1, math.prod(lead))
     step = max(1, chunk_size // rows)
