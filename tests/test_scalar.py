@@ -45,6 +45,7 @@ def test_specialised_equals_kernel_bit_for_bit(name: str, data: st.DataObject) -
         got = special(t)
         assert _same(float(got), float(want)), (name, t, got, want)
         assert s(t) == float(want) or _same(s(t), float(want))
+        assert s(t).__class__ is float, (name, t, type(s(t)))  # a Python float for int steps too
 
 
 def test_untraceable_kernel_keeps_the_generic_path() -> None:
@@ -78,3 +79,28 @@ def test_a_kernel_that_fails_on_a_symbolic_step_keeps_the_generic_path() -> None
         return peak_lr * t.real  # an attribute the tracer does not have
 
     assert specialise(kernel, (1.0,)) is None
+
+
+def test_int_results_become_floats() -> None:
+    """A kernel whose arithmetic stays in ints for an int step (whole-number config) still returns floats."""
+
+    def kernel(xp: Any, t: Any, /, a: Any) -> Any:
+        return t * a + 1
+
+    f = specialise(kernel, (2,))
+    assert f is not None
+    assert "float(" in (f.__doc__ or "")
+    assert f(3) == 7.0
+    assert f(3).__class__ is float
+    constant = lrfuncs.constant.bind(peak_lr=2)
+    assert constant(5) == 2.0
+    assert constant(5).__class__ is float
+
+
+def test_remainder_by_a_constant_is_the_modulo_operator() -> None:
+    """rem(t, c) with a constant c > 0 is written ``t % c`` (IEEE fmod there, cheaper than math.fmod)."""
+    s = lrfuncs.cosine_restarts.bind(peak_lr=1.0, cycle_steps=7)
+    s(1)
+    assert "% (7.0)" in (s._scalar.__doc__ or "")
+    for t in [0, 6, 7, 8, 2**53 - 1, 10**15 + 3, 6.5, 7.0]:
+        assert s(t) == s._kernel(python_ops, float(t), *s._args)

@@ -52,6 +52,11 @@ def curve(
     ``(K, num_steps)`` curve. Steps are evaluated in float64 in chunks of
     ``chunk_size`` and written into ``out`` (allocated with ``dtype`` if not
     given), so peak memory is the output plus one chunk's temporaries.
+
+    A bound schedule with plain-number config runs as in-place numpy code per
+    phase (``_numpy_program.py``), built on its second curve (at once from
+    ``BUILD_AT`` steps) and shared by equal schedules; the values are the
+    kernel's.
     """
     fn = resolve(schedule, config)
     n = count(num_steps, "num_steps")
