@@ -21,7 +21,12 @@ warmup+cosine, one-cycle and SGDR at N = 1e3, 1e5, 1e7 (``--sizes``):
   1.05x), and a torch ``AdamW`` step with ``lambda_lr`` vs the guide's
   ``LambdaLR`` vs none (target: no more overhead than native);
 * config sweeps: K = 1, 100, 10,000 peak_lrs x N = 1e4 in one broadcast call vs
-  a Python loop of K curves vs ``jit(vmap(...))``.
+  a Python loop of K curves vs ``jit(vmap(...))``;
+* device (opt-in, ``--only device``; needs CUDA, else skipped; ``--device cpu``
+  or ``--quick`` without CUDA runs the same code on the CPU): 100 fused
+  ``AdamW`` steps per call on 1e6 float32 parameters on the GPU with a tensor
+  lr, ``CurveLR`` vs the guide's ``LambdaLR`` vs none (target: no more overhead
+  than native), plus the ``CurveLR`` step replayed from a CUDA graph.
 
 Every implementation's output is first checked against lrfuncs' numpy curve of
 the same schedule (float64, rtol 1e-12 plus 1e-15 * peak absolute; training

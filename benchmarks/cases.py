@@ -108,6 +108,7 @@ class Case:
     rtol: float = 1e-12
     atol: float | None = None  # default: 1e-15 * peak
     note: str = ""
+    skipped: tuple[str, ...] = ()  # rows of this case left out of this run, and why (reported as skipped)
 
     @property
     def subject(self) -> Impl:
@@ -740,6 +741,223 @@ def train_torch_case(steps: int, shape: tuple[int, int] = TRAIN_SHAPE) -> Case |
         peak=1.0,
         repeats=15,
         loop=False,  # each call advances the optimizer through the schedule: one call per sample
+    )
+
+
+# -------------------------------------------------------------------------------- device-resident step
+
+DEVICE_REPEATS = 31  # a scheduler's few µs in a ~50 µs GPU step: the median needs many samples
+
+
+class OnHost:
+    """Device tensors copied to the host only when the harness checks them (``np.asarray``), never when timed."""
+
+    def __init__(self, *tensors: Any) -> None:
+        self.tensors = tensors
+
+    def __array__(self, dtype: Any = None, copy: Any = None) -> np.ndarray:
+        import torch
+
+        flat = torch.cat([t.detach().reshape(-1) for t in self.tensors]).cpu().numpy()
+        return flat if dtype is None else flat.astype(dtype)
+
+
+def resolve_device(device: str | None) -> str | None:
+    """``device`` ("cuda" or "cpu"), or for None: "cuda" where available, else None (the case is skipped)."""
+    import torch
+
+    if device is None:
+        return "cuda" if torch.cuda.is_available() else None
+    if device not in ("cuda", "cpu"):
+        raise ValueError(f"device must be 'cuda' or 'cpu', got {device!r}")
+    if device == "cuda" and not torch.cuda.is_available():
+        raise ValueError("device 'cuda' asked for, but torch.cuda.is_available() is False")
+    return device
+
+
+def capture_step(opt: Any, sched: Any, device: Any, warmup: int = 3) -> Callable[[], None]:
+    """``opt.step(); sched.step()`` captured in a CUDA graph (after ``warmup`` steps on a side stream).
+
+    Returns the graph's ``replay``. The warm-up steps (lazy optimizer state,
+    allocator) change the parameters, the optimizer state and the schedule's
+    step: the caller resets them (:func:`reset_training`).
+    """
+    import torch
+
+    side = torch.cuda.Stream(device)
+    side.wait_stream(torch.cuda.current_stream(device))
+    with torch.cuda.stream(side), warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)  # "capturable=True ... running without graph capture"
+        for _ in range(warmup):
+            opt.step()
+            sched.step()
+    torch.cuda.current_stream(device).wait_stream(side)
+    graph = torch.cuda.CUDAGraph()
+    with torch.cuda.graph(graph):
+        opt.step()
+        sched.step()
+    return graph.replay  # (the bound method keeps the graph alive)
+
+
+def reset_training(opt: Any, sched: Any, params: Any, initial: Any) -> None:
+    """Parameters back to ``initial``, optimizer state to zero, the schedule to step 0 (all in place)."""
+    import torch
+
+    with torch.no_grad():
+        for p, p0 in zip(params, initial, strict=True):
+            p.copy_(p0)
+        for state in opt.state.values():
+            for v in state.values():
+                if isinstance(v, torch.Tensor):
+                    v.zero_()
+    sched.load_state_dict({**sched.state_dict(), "step_count": 0})
+
+
+def graph_probe(device: str) -> str | None:
+    """Why a ``CurveLR`` step cannot be captured in a CUDA graph here (None: it can, and replays correctly)."""
+    if device != "cuda":
+        return f"CUDA graphs need a CUDA device (this run: {device})"
+    try:
+        import torch
+
+        from lrfuncs.backends.torch import CurveLR
+
+        dev = torch.device("cuda")
+        p = torch.zeros(8, device=dev, requires_grad=True)
+        p.grad = torch.ones(8, device=dev)
+        lr = torch.tensor(PEAK, device=dev)
+        opt = torch.optim.AdamW([p], lr=lr, fused=True, capturable=True)
+        s = schedule(8)
+        sched = CurveLR(opt, s, num_steps=8)
+        replay = capture_step(opt, sched, dev)
+        reset_training(opt, sched, [p], [torch.zeros(8, device=dev)])
+        for _ in range(2):
+            replay()
+        torch.cuda.synchronize(dev)
+        if abs(float(lr) - s(2)) > 1e-6 * PEAK or not bool(torch.all(p < 0)):
+            got = f"lr {float(lr)!r} (expected {s(2)!r}), params {p.tolist()} (expected < 0)"
+            return f"2 replays of a captured CurveLR step gave {got}"
+    except Exception as exc:  # any failure means: no graph row, and the report says why
+        return f"capturing a CurveLR step failed: {type(exc).__name__}: {exc}"
+    return None
+
+
+def device_case(steps: int, shape: tuple[int, int] = TRAIN_SHAPE, device: str | None = None) -> Case | str:
+    """``steps`` fused ``AdamW`` steps on float32 parameters on ``device``, the lr a device tensor.
+
+    ``device``: "cuda", "cpu" (a smoke run of the same code), or None: CUDA where
+    available, else the case is skipped. The lrfuncs row uses
+    ``lrfuncs.backends.torch.CurveLR`` (lr copied from a precomputed device curve,
+    no host sync); the peer, the guide's ``LambdaLR``, which with a tensor lr
+    multiplies the device ``initial_lr`` by the lambda's float, ``fill_``s the
+    group's lr from it and clones it into ``_last_lr`` (three small device ops,
+    no host sync either). On CUDA an info row replays the lrfuncs step captured in a
+    CUDA graph. Each timed call ends with ``torch.cuda.synchronize()``.
+    """
+    if find_spec("torch") is None:
+        return "device case skipped: torch not installed"
+    dev_name = resolve_device(device)
+    if dev_name is None:
+        return (
+            "device case skipped: no CUDA (`torch.cuda.is_available()` is False); on a GPU machine run "
+            "`python -m benchmarks --only device`; `--device cpu` runs the same code on the CPU (a smoke run)"
+        )
+    total = max(TRAIN_TOTAL, (DEVICE_REPEATS + 9) * steps)  # every call (warm-up + repeats) within the schedule
+    skipped: list[str] = []
+    graph_reason = graph_probe(dev_name)
+    if graph_reason is not None:
+        skipped.append(f"device case: CUDA-graph row (captured `opt.step(); CurveLR.step()`) not run: {graph_reason}")
+
+    def make(kind: str) -> Callable[[], Thunk]:
+        def build() -> Thunk:
+            import torch
+
+            from lrfuncs.backends.torch import CurveLR
+
+            dev = torch.device(dev_name)
+            gen = torch.Generator().manual_seed(0)
+            w0 = torch.randn(shape, generator=gen).to(dev)
+            b0 = torch.randn(shape[1], generator=gen).to(dev)
+            params = [w0.clone().requires_grad_(True), b0.clone().requires_grad_(True)]
+            for p in params:
+                p.grad = torch.randn(p.shape, generator=gen).to(dev)
+            # fused: one kernel per step for all tensors, lr read from the tensor; capturable only where captured
+            # (the fused kernel is the same; capturable only lets the graph capture pass torch's check)
+            opt = torch.optim.AdamW(
+                params,
+                lr=torch.tensor(PEAK, device=dev),
+                weight_decay=1e-4,
+                fused=True,
+                capturable=kind == "graph",
+            )
+            if kind in ("lrfuncs", "graph"):
+                sched: Any = CurveLR(opt, schedule(total), num_steps=total)
+            elif kind == "native":
+                sched = get_warmup_cosine_scheduler(opt, total // 50, total, min_lr_ratio=0.0)
+            else:
+                sched = None
+            cuda = dev.type == "cuda"
+            if kind == "graph":
+                step = capture_step(opt, sched, dev)
+                reset_training(opt, sched, params, [w0, b0])  # replays start at step 0, as the other rows
+
+                def replay() -> OnHost:
+                    for _ in range(steps):
+                        step()
+                    if cuda:
+                        torch.cuda.synchronize(dev)
+                    return OnHost(params[0].reshape(-1)[:4096], params[1])
+
+                return replay
+
+            def run() -> OnHost:  # optimizer and scheduler carried from call to call: steps only
+                for _ in range(steps):
+                    opt.step()
+                    if sched is not None:
+                        sched.step()
+                if cuda:
+                    torch.cuda.synchronize(dev)
+                return OnHost(params[0].reshape(-1)[:4096], params[1])
+
+            return run
+
+        return build
+
+    impls = [
+        Impl("fused AdamW(lr=tensor) + `lrfuncs.backends.torch.CurveLR`", "lrfuncs", steps, make("lrfuncs")),
+        Impl("fused AdamW(lr=tensor) + torch `LambdaLR(guide's lambda)`", "peer", steps, make("native")),
+    ]
+    if graph_reason is None:
+        impls.append(
+            Impl(
+                "fused AdamW(lr=tensor, capturable) + `CurveLR`, step captured in a CUDA graph (replayed)",
+                "info",
+                steps,
+                make("graph"),
+            )
+        )
+    impls.append(Impl("fused AdamW(lr=tensor), no scheduler", "baseline", steps, make("none"), checked=False))
+    return Case(
+        key="device/torch",
+        title=f"training step on {dev_name}: fused torch `AdamW`, tensor lr, {_params(shape)} float32 params",
+        n=steps,
+        target=1.0,
+        allowance=0.02,
+        target_text="overhead ≤ native's (+2% of step)",
+        impls=tuple(impls),
+        reference=None,
+        peak=1.0,  # parameters are O(1)
+        repeats=DEVICE_REPEATS,
+        loop=False,  # each call advances the optimizer through the schedule: one call per sample
+        rtol=1e-6,
+        atol=1e-6,
+        note=(
+            f"device case ({dev_name}): {steps} fused `AdamW` steps per call on float32 parameters with the lr a "
+            "device tensor, each call ending with `torch.cuda.synchronize()` on CUDA; the parameters after the "
+            "steps agree with the `LambdaLR` peer's to float32 precision (rtol 1e-6 + 1e-6 absolute: both lrs are "
+            "rounded to float32 on the device, LambdaLR's by a float32 multiply)"
+        ),
+        skipped=tuple(skipped),
     )
 
 

@@ -38,6 +38,7 @@ DEFAULT_LOOP_CAP = 100_000
 DEFAULT_INFO_STEPS = 20_000  # torch/HF `.step()` loops and the unbound call: first 20k steps
 DEFAULT_BIG = 100_000_000
 DEFAULT_TRAIN_STEPS = 20
+DEFAULT_DEVICE_STEPS = 100  # fused AdamW steps per call in the device case (~50 µs each on a GPU)
 DEFAULT_SWEEP = (1, 100, 10_000)
 DEFAULT_SWEEP_N = 10_000
 DEFAULT_REPEATS = 5
@@ -48,7 +49,8 @@ QUICK_TRAIN_STEPS = 2
 QUICK_TRAIN_SHAPE = (100, 100)
 QUICK_SWEEP = (1, 10)
 QUICK_SWEEP_N = 1_000
-ORDER = ("numpy", "jax", "scalar", "train", "sweep", "memory")
+ORDER = ("numpy", "jax", "scalar", "train", "sweep", "memory", "device")
+DEFAULT_ONLY = ORDER[:-1]  # "device" (torch on a GPU) runs when asked: --only device
 
 RTOL = 1e-12
 ATOL_PEAK = 1e-15
@@ -389,6 +391,10 @@ def machine_facts() -> dict[str, Any]:
     if jax is not None:
         facts["jax_backend"] = jax.default_backend()
         facts["jax_enable_x64"] = bool(jax.config.jax_enable_x64)
+    torch = sys.modules.get("torch")
+    if torch is not None and torch.cuda.is_available():
+        facts["cuda_device"] = torch.cuda.get_device_name(0)
+        facts["torch_cuda"] = torch.version.cuda
     return facts
 
 
@@ -398,7 +404,7 @@ def machine_facts() -> dict[str, Any]:
 def run(
     sizes: Sequence[int] = DEFAULT_SIZES,
     repeats: int = DEFAULT_REPEATS,
-    only: Sequence[str] = ORDER,
+    only: Sequence[str] = DEFAULT_ONLY,
     log: Callable[[str], None] | None = None,
     *,
     loop_cap: int = DEFAULT_LOOP_CAP,
@@ -409,11 +415,14 @@ def run(
     sweep: Sequence[int] = DEFAULT_SWEEP,
     sweep_n: int = DEFAULT_SWEEP_N,
     torch_compile: str | None = None,
+    device: str | None = None,
+    device_steps: int = DEFAULT_DEVICE_STEPS,
 ) -> dict[str, Any]:
     """Cross-check and time every case; the report as a JSON-able dict. Raises :class:`CrossCheckError`.
 
     Curves run at every N in ``sizes``; per-step loops at ``min(N, loop_cap)``;
     ``big`` (0: none) adds a numpy-only curve and the peak-memory rows at that N.
+    ``device`` ("cuda", "cpu"; None: CUDA if available, else skipped): where the "device" group runs.
     """
     log = log or (lambda msg: print(msg, file=sys.stderr, flush=True))
     load_before = list(os.getloadavg()) if hasattr(os, "getloadavg") else None
@@ -432,6 +441,9 @@ def run(
             skipped.append(built)
             log(f"  {built}")
             return
+        for s in built.skipped:
+            skipped.append(s)
+            log(f"  {s}")
         rows += run_case(built, repeats, log)
 
     loop_sizes = sorted({min(n, loop_cap) for n in sizes})
@@ -470,6 +482,8 @@ def run(
         mem_rows, mem_skipped = run_memory(big, log)
         memory += mem_rows
         skipped += mem_skipped
+    if "device" in only:
+        add(C.device_case(device_steps, train_shape, device))
     return {
         "config": {
             "schedules": list(schedules),
@@ -483,6 +497,8 @@ def run(
             "big": big,
             "train_steps": train_steps,
             "train_params": train_shape[0] * train_shape[1] + train_shape[1],
+            "device": device,
+            "device_steps": device_steps,
             "sweep": list(sweep),
             "sweep_n": sweep_n,
             "repeats": repeats,
@@ -512,7 +528,7 @@ def _fmt_time(s: float) -> str:
 def _train_shares(rows: list[dict[str, Any]]) -> list[str]:
     """The scheduler's share of a training step: (with - baseline) / with, for the training cases."""
     lines = []
-    for key in ("train/jax", "train/torch"):
+    for key in ("train/jax", "train/torch", "device/torch"):
         case = [r for r in rows if r["case"] == key]
         base = [r for r in case if r["role"] == "baseline"]
         if not base:
@@ -579,6 +595,8 @@ def render(report: dict[str, Any]) -> str:
     jax_note = ""
     if "jax_backend" in m:
         jax_note = f"; JAX on {m['jax_backend']} with jax_enable_x64={m['jax_enable_x64']}"
+    if "cuda_device" in m:
+        jax_note += f"; GPU: {m['cuda_device']} (torch CUDA {m.get('torch_cuda')})"
     load = m.get("loadavg_at_start")
     load_note = f"; load average at start {load[0]:.2f}" if load else ""
     lines += [
@@ -680,7 +698,10 @@ def parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--sweep", type=_counts, default=None, help="config counts K of the sweeps (default 1,100,10000)")
     p.add_argument(
-        "--train-steps", type=int, default=None, help=f"updates per training call (default {DEFAULT_TRAIN_STEPS})"
+        "--train-steps",
+        type=int,
+        default=None,
+        help=f"updates per training call (default {DEFAULT_TRAIN_STEPS}; device group: {DEFAULT_DEVICE_STEPS})",
     )
     p.add_argument("--schedules", default=",".join(C.SCHEDULES), help=f"subset of {','.join(C.SCHEDULES)}")
     p.add_argument(
@@ -696,7 +717,17 @@ def parser() -> argparse.ArgumentParser:
         action="store_true",
         help="smoke run: tiny N everywhere, 1 repeat (checks everything, times nothing useful)",
     )
-    p.add_argument("--only", default=",".join(ORDER), help=f"comma-separated groups to run (default {','.join(ORDER)})")
+    p.add_argument(
+        "--only",
+        default=",".join(DEFAULT_ONLY),
+        help=f"comma-separated groups to run, of {','.join(ORDER)} (default {','.join(DEFAULT_ONLY)})",
+    )
+    p.add_argument(
+        "--device",
+        choices=("auto", "cuda", "cpu"),
+        default="auto",
+        help="where the `device` group runs (auto: CUDA if available; else skipped, or on the CPU with --quick)",
+    )
     p.add_argument("--update-readme", action="store_true", help=f"put the table between {START} and {END} in README.md")
     p.add_argument("--readme", type=Path, default=README, help=argparse.SUPPRESS)
     p.add_argument("--json", type=Path, default=None, metavar="PATH", help="also write the full results as JSON")
@@ -727,7 +758,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         "sweep": args.sweep or (QUICK_SWEEP if q else DEFAULT_SWEEP),
         "sweep_n": QUICK_SWEEP_N if q else DEFAULT_SWEEP_N,
         "torch_compile": None if (q or args.no_torch_compile) else "inductor",
+        "device": None if args.device == "auto" else args.device,
+        "device_steps": args.train_steps or (QUICK_TRAIN_STEPS if q else DEFAULT_DEVICE_STEPS),
     }
+    if "device" in only and C.find_spec("torch") is not None:
+        import torch
+
+        if args.device == "cuda" and not torch.cuda.is_available():
+            parser().error("--device cuda: torch.cuda.is_available() is False")
+        if args.device == "auto" and q and not torch.cuda.is_available():
+            kw["device"] = "cpu"  # --quick checks everything: the device case's code runs on the CPU
     if kw["big"] and kw["big"] < 100:
         parser().error("--big must be 0 or >= 100")
     try:

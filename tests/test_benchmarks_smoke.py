@@ -308,3 +308,179 @@ def test_module_entry_point():
     assert proc.returncode == 0, proc.stderr
     for flag in ("--sizes", "--repeats", "--quick", "--update-readme", "--json", "--only", "--big", "--sweep"):
         assert flag in proc.stdout
+
+
+# ------------------------------------------------------------------------------------- device case (issue #7)
+
+
+def _cuda() -> bool:
+    import torch
+
+    return torch.cuda.is_available()
+
+
+def test_device_quick_run_on_cpu_is_built_run_and_cross_checked(tmp_path):
+    # the GPU case's own code at tiny sizes on the CPU (--device cpu), through main as on a GPU machine
+    results = tmp_path / "device.json"
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        rc = harness.main(["--quick", "--only", "device", "--device", "cpu", "--json", str(results)])
+    assert rc == 0, err.getvalue()
+    report = json.loads(results.read_text())
+    rows = report["rows"]
+    expected = cases.device_case(harness.QUICK_TRAIN_STEPS, harness.QUICK_TRAIN_SHAPE, "cpu")
+    assert [(r["case"], r["implementation"], r["role"]) for r in rows] == [
+        (expected.key, i.label, i.role) for i in expected.impls
+    ]
+    assert [r["role"] for r in rows] == ["lrfuncs", "peer", "baseline"]  # no CUDA-graph row on the CPU...
+    assert any("CUDA-graph row" in s and "need a CUDA device" in s for s in report["skipped"])  # ...and it says so
+    assert "CurveLR" in rows[0]["implementation"]
+    assert "LambdaLR" in rows[1]["implementation"]
+    for r in rows:
+        assert r["title"].startswith("training step on cpu: fused torch `AdamW`, tensor lr")
+        assert r["n"] == harness.QUICK_TRAIN_STEPS
+        if r["checked"]:  # the parameters after the steps equal the peer's to float32 precision
+            assert 0.0 <= r["cross_check_max_err_over_tol"] <= 1.0, r
+        assert r["median_s"] > 0
+    assert rows[0]["target_text"] == "overhead ≤ native's (+2% of step)"
+    assert rows[0]["result"] in ("PASS", "MISS")  # reported, never asserted
+    text = out.getvalue()
+    assert "training step on cpu" in text
+    assert "share of a training step" in text
+    assert "CUDA-graph row" in text  # the skipped row is in the printed report
+
+
+def test_device_quick_auto_uses_the_cpu_without_cuda(monkeypatch):
+    # `--only device --quick` (no --device) smoke-runs on the CPU where there is no CUDA
+    seen = {}
+    real = cases.device_case
+
+    def spy(steps, shape, device=None):
+        seen["device"] = device
+        return real(steps, (10, 10), device)
+
+    monkeypatch.setattr(cases, "device_case", spy)
+    with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
+        assert harness.main(["--quick", "--only", "device"]) == 0
+    assert seen["device"] == (None if _cuda() else "cpu")
+
+
+@pytest.mark.skipif("_cuda()", reason="CUDA available: the case runs instead of being skipped")
+def test_device_case_without_cuda_is_skipped_with_a_reason(capsys):
+    report = harness.run([1000], 1, ["device"], lambda _: None, big=0)
+    assert report["rows"] == []
+    (msg,) = report["skipped"]
+    assert msg.startswith("device case skipped: no CUDA")
+    assert "--only device" in msg
+    assert "--device cpu" in msg
+    with pytest.raises(SystemExit) as exc:
+        harness.main(["--only", "device", "--device", "cuda"])
+    assert exc.value.code == 2
+    assert "--device cuda: torch.cuda.is_available() is False" in capsys.readouterr().err
+    with pytest.raises(ValueError, match="is_available"):
+        cases.device_case(2, (10, 10), "cuda")
+    with pytest.raises(ValueError, match="'cuda' or 'cpu'"):
+        cases.device_case(2, (10, 10), "tpu")
+    assert "CUDA device" in cases.graph_probe("cpu")
+
+
+def test_device_group_is_opt_in():
+    assert "device" in harness.ORDER
+    assert "device" not in harness.DEFAULT_ONLY
+    assert harness.parser().parse_args([]).only == ",".join(harness.DEFAULT_ONLY)
+
+
+def test_device_rows_are_cross_checked_both_ways(monkeypatch):
+    # a wrong native scheduler (half the lr) is refused...
+    monkeypatch.setattr(cases, "get_warmup_cosine_scheduler", lambda opt, w, t, min_lr_ratio: _half(opt))
+    with pytest.raises(CrossCheckError, match=r"CurveLR"):
+        harness.run_case(cases.device_case(2, (20, 20), "cpu"), 1, lambda _: None)
+    monkeypatch.undo()
+    # ...and so is a CurveLR of another schedule (a warmup one step longer)
+    right = cases.schedule
+    monkeypatch.setattr(cases, "schedule", lambda n, *a: right(n, *a).replace(warmup_steps=n // 50 + 1))
+    with pytest.raises(CrossCheckError, match=r"CurveLR"):
+        harness.run_case(cases.device_case(3, (20, 20), "cpu"), 1, lambda _: None)
+
+
+def _eager_capture(warmup_steps):
+    """A stand-in for ``capture_step`` on the CPU: the warm-up steps run (and change state) as on CUDA; the
+    returned 'replay' runs the step eagerly."""
+
+    def capture(opt, sched, device, warmup=3):
+        for _ in range(warmup_steps):
+            opt.step()
+            sched.step()
+
+        def replay():
+            opt.step()
+            sched.step()
+
+        return replay
+
+    return capture
+
+
+def test_device_graph_row_starts_where_the_other_rows_start(monkeypatch):
+    # the CUDA-graph row's wiring (warm-up, reset to step 0, replays, check) on the CPU, the capture faked
+    monkeypatch.setattr(cases, "graph_probe", lambda device: None)
+    monkeypatch.setattr(cases, "capture_step", _eager_capture(3))
+    case = cases.device_case(2, (20, 20), "cpu")
+    assert case.skipped == ()
+    rows = harness.run_case(case, 1, lambda _: None)
+    (graph,) = [r for r in rows if "CUDA graph" in r["implementation"]]
+    assert graph["role"] == "info"
+    assert graph["checked"]
+    assert 0.0 <= graph["cross_check_max_err_over_tol"] <= 1.0
+    # without the reset, the warm-up steps would show: the check catches it
+    monkeypatch.setattr(cases, "reset_training", lambda *a: None)
+    with pytest.raises(CrossCheckError, match="CUDA graph"):
+        harness.run_case(cases.device_case(2, (20, 20), "cpu"), 1, lambda _: None)
+
+
+def test_reset_training_restores_a_fused_adamw_and_curve_lr():
+    import torch
+
+    from lrfuncs.backends.torch import CurveLR
+
+    def fresh():
+        gen = torch.Generator().manual_seed(1)
+        p = torch.randn(5, generator=gen).requires_grad_(True)
+        p.grad = torch.randn(5, generator=gen)
+        opt = torch.optim.AdamW([p], lr=torch.tensor(cases.PEAK), fused=True)
+        return p, opt, CurveLR(opt, cases.schedule(50), num_steps=50)
+
+    def steps(opt, sched, k):
+        for _ in range(k):
+            opt.step()
+            sched.step()
+
+    p, opt, sched = fresh()
+    p0 = p.detach().clone()
+    steps(opt, sched, 4)
+    cases.reset_training(opt, sched, [p], [p0])
+    assert int(sched.step_count) == 0
+    assert float(opt.param_groups[0]["lr"]) == pytest.approx(cases.schedule(50)(0))
+    steps(opt, sched, 3)
+    q, opt2, sched2 = fresh()
+    steps(opt2, sched2, 3)
+    torch.testing.assert_close(p.detach(), q.detach(), rtol=0, atol=0)
+    torch.testing.assert_close(opt.param_groups[0]["lr"], opt2.param_groups[0]["lr"], rtol=0, atol=0)
+
+
+def test_on_host_converts_only_when_asked():
+    import torch
+
+    a, b = torch.arange(3.0), torch.tensor([7.0])
+    got = np.asarray(cases.OnHost(a.reshape(3, 1), b), dtype=np.float64)
+    assert got.dtype == np.float64
+    assert got.tolist() == [0.0, 1.0, 2.0, 7.0]
+
+
+@pytest.mark.skipif("not _cuda()", reason="needs CUDA")
+def test_device_case_on_cuda_with_its_graph_row():
+    assert cases.graph_probe("cuda") is None
+    case = cases.device_case(3, (64, 64), "cuda")
+    rows = harness.run_case(case, 2, lambda _: None)
+    assert [r["role"] for r in rows] == ["lrfuncs", "peer", "info", "baseline"]
+    assert all(0.0 <= r["cross_check_max_err_over_tol"] <= 1.0 for r in rows if r["checked"])

@@ -125,3 +125,25 @@ def test_bad_input() -> None:
         CurveLR(opt, lambda k: 0.1, num_steps=3)
     with pytest.raises(ValueError, match="Argument `reference` is required"):
         CurveLR(opt, lrfuncs.onecycle_momentum.bind(total_steps=3), num_steps=3)
+
+
+def test_one_group_fast_path_equals_lambda_lr_and_follows_a_replaced_lr_tensor() -> None:
+    schedule = SCHEDULES[0]
+    p = torch.nn.Parameter(torch.zeros(3, dtype=torch.float64))
+    lr = torch.tensor(schedule.config["peak_lr"], dtype=torch.float64)
+    opt = torch.optim.SGD([p], lr=lr)
+    sched = CurveLR(opt, schedule, num_steps=25, dtype=torch.float64)
+    assert sched._single is not None  # one group, lr tensor of the curve's dtype: written by one indexing op
+    seen = []
+    with _no_host_sync():
+        for _ in range(30):
+            seen.append(opt.param_groups[0]["lr"].clone())
+            sched.step()
+    assert opt.param_groups[0]["lr"] is lr  # updated in place
+    want = [schedule(min(k, 24)) for k in range(30)]  # past num_steps the last value holds
+    np.testing.assert_allclose([float(x) for x in seen], want, rtol=1e-12, atol=0)
+    replaced = torch.tensor(0.0, dtype=torch.float64)
+    opt.param_groups[0]["lr"] = replaced  # a new tensor: the generic path writes into it
+    sched.step()
+    assert float(replaced) == pytest.approx(schedule(24), rel=1e-12)
+    assert float(lr) == pytest.approx(schedule(24), rel=1e-12)

@@ -407,6 +407,12 @@ class CurveLR:
         self.num_steps = n
         self.curve = (base[:, None] * shape[None, :]).to(dtype)  # (groups, num_steps)
         self.step_count = torch.zeros((), dtype=torch.long, device=device)
+        self._index = torch.zeros(1, dtype=torch.long, device=device)  # min(step_count, num_steps - 1)
+        # one group whose lr tensor matches the curve: step() writes into it with one indexing op (3 device
+        # ops a step in all, as LambdaLR's tensor path; on a GPU each op is a kernel launch)
+        lr0 = groups[0]["lr"]
+        single = len(groups) == 1 and lr0.dtype == self.curve.dtype and lr0.device == self.curve.device
+        self._single = (lr0, lr0.view(1, 1)) if single else None
         self._write()
 
     def lr(self) -> torch.Tensor:
@@ -415,8 +421,13 @@ class CurveLR:
         return self.curve.index_select(1, k.reshape(1)).reshape(-1)
 
     def _write(self) -> None:
-        lrs = self.lr()
-        for i, group in enumerate(self.optimizer.param_groups):
+        torch.clamp(self.step_count.view(1), max=self.num_steps - 1, out=self._index)
+        groups = self.optimizer.param_groups
+        if self._single is not None and groups[0]["lr"] is self._single[0]:
+            torch.index_select(self.curve, 1, self._index, out=self._single[1])
+            return
+        lrs = self.curve.index_select(1, self._index).reshape(-1)
+        for i, group in enumerate(groups):
             group["lr"].copy_(lrs[i])
 
     def step(self) -> None:
