@@ -249,7 +249,8 @@ def test_derived_loop_target_uses_the_fastest_loop():
     assert d["value"] == 15.0
     assert d["result"] == "MISS"
     assert "(b, measured at N=100,000, per step, extrapolated)" in d["text"]
-    rows.append({"case": "numpy/sgdr", "role": "peer", "implementation": "tuned", "ns_per_step": 1.5})
+    rows.append({"case": "numpy/sgdr", "role": "peer", "implementation": "tuned", "n": 1_000, "ns_per_step": 3.0})
+    rows.append({"case": "numpy/sgdr", "role": "peer", "implementation": "tuned", "n": 10_000_000, "ns_per_step": 1.5})
     (d,) = harness.derived_targets(rows)
     assert d["text"].endswith("; the hand-tuned in-place formula: 20x")  # what numpy allows against that loop
 

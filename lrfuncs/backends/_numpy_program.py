@@ -399,9 +399,11 @@ class _Emitter:
                     last_use[a.index] = i
         where: dict[int, str] = {}
         kinds: dict[int, str] = {}
-        if step.index in last_use:
-            where[step.index], kinds[step.index] = self.take("f"), "f"
-            self.lines.append(f"_add(base, lo, out={where[step.index]})")
+        step_buffer = None
+        if step.index in last_use:  # ``t`` is ``base`` itself for a chunk at step 0: it is never written to
+            step_buffer = self.take("f")
+            self.lines.append(f"t = base if lo == 0 else _add(base, lo, out={step_buffer})")
+            where[step.index], kinds[step.index] = "t", "t"
         for i, n in enumerate(nodes):
             deps = [] if n.index in shifted else n.deps
             dying = list({a.index: a for a in deps if last_use.get(a.index) == i}.values())
@@ -417,7 +419,10 @@ class _Emitter:
             else:
                 out = next((where[a.index] for a in dying if kinds[a.index] == kind), None) or self.take(kind)
             for a in dying:  # an elementwise ufunc may write over a dying argument (see above for the exceptions)
-                if where[a.index] != out:
+                if a is step:
+                    if step_buffer is not None:
+                        self.free["f"].append(step_buffer)
+                elif where[a.index] != out:
                     self.free[kinds[a.index]].append(where[a.index])
             if n.index in shifted:
                 self.lines.append(f"_add(base, {shifted[n.index]}, out={out})")
