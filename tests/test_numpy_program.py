@@ -221,3 +221,22 @@ def test_repeat_doubles_the_period() -> None:
     values[:5] = np.arange(5)
     P._repeat(values, 5)
     np.testing.assert_array_equal(values, np.arange(23) % 5)
+
+
+def test_threads_share_a_program_not_its_scratch_buffers() -> None:
+    """Short curves reuse their program's scratch buffers; concurrent calls each get their own."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    s = lrfuncs.onecycle.bind(peak_lr=1.0, total_steps=2000)
+    program = P.build(s._kernel, s._args)
+    assert program is not None
+    sizes = [500, 1000, 3000, 1000, 7]
+    want = {n: kernel_values(s, np.arange(3, 3 + n)) for n in set(sizes)}
+
+    def work(i: int) -> bool:
+        n = sizes[i % len(sizes)]
+        return bool(np.array_equal(program_values(program, 3, n), want[n]))
+
+    with ThreadPoolExecutor(4) as pool:
+        assert all(pool.map(work, range(400)))
+    assert all(kept <= P._KEEP_SCRATCH for kept, _, _ in program._scratch)

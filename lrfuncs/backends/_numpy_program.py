@@ -464,11 +464,14 @@ _GLOBALS.update(_copyto=np.copyto, _clip=np.clip)
 
 
 def _compile(body: str, nconst: int, nf: int, nm: int) -> Callable[..., Any]:
-    unpack = "".join(f"        f{i} = F[{i}]\n" for i in range(nf)) + "".join(
-        f"        m{i} = M[{i}]\n" for i in range(nm)
+    unpack = "".join(f"        f{i} = F[{i}][:m]\n" for i in range(nf)) + "".join(
+        f"        m{i} = M[{i}][:m]\n" for i in range(nm)
     )
     consts = ", ".join(f"k{i}" for i in range(nconst))
-    source = f"def _make({consts}):\n    def _segment(dest, F, M, base, lo):\n{unpack}{body}\n    return _segment\n"
+    source = (
+        f"def _make({consts}):\n    def _segment(dest, F, M, B, lo, m):\n        base = B[:m]\n"
+        f"{unpack}{body}\n    return _segment\n"
+    )
     make = _CODE.get(source)
     if make is None:
         if len(_CODE) >= _MAX_CODE:
@@ -481,11 +484,12 @@ def _compile(body: str, nconst: int, nf: int, nm: int) -> Callable[..., Any]:
 
 
 class Segment:
-    """Steps ``first..last`` and how to write their values: ``run(dest, floats, masks, base, lo)``, or a fill.
+    """Steps ``first..last`` and how to write their values: ``run(dest, floats, masks, base, lo, m)``, or a fill.
 
-    ``run`` writes the values at steps ``lo + base`` into ``dest``; ``base``
-    is ``0, 1, ..., len(dest) - 1`` (float64); ``floats`` and ``masks`` are
-    scratch buffers of that length (float64 and bool), ``nf`` and ``nm`` of them.
+    ``run`` writes the values at steps ``lo, ..., lo + m - 1`` into ``dest``
+    (``m`` long); ``floats`` and ``masks`` are scratch buffers of at least
+    ``m`` (float64 and bool), ``nf`` and ``nm`` of them; ``base`` is 0, 1, 2,
+    ... (float64, at least ``m`` long), so that the steps are ``lo + base[:m]``.
     """
 
     __slots__ = ("fill", "first", "last", "nf", "nm", "period", "run", "source")
@@ -506,12 +510,12 @@ class Segment:
             self.run = _compile(body, len(emitter.consts), self.nf, self.nm)(*emitter.consts)
 
     def write(
-        self, dest: np.ndarray, floats: list[np.ndarray], masks: list[np.ndarray], base: np.ndarray, lo: int
+        self, dest: np.ndarray, floats: list[np.ndarray], masks: list[np.ndarray], base: np.ndarray, lo: int, m: int
     ) -> None:
         if self.run is not None:
-            self.run(dest, floats, masks, base, lo)
+            self.run(dest, floats, masks, base, lo, m)
         elif isinstance(self.fill, Node):
-            np.add(base, lo, out=dest)
+            np.add(base[:m], lo, out=dest)
         else:
             dest.fill(self.fill)
 
@@ -519,10 +523,11 @@ class Segment:
 class Program:
     """A schedule's curve as in-place numpy code: its segments, in step order."""
 
-    __slots__ = ("nf", "nm", "segments")
+    __slots__ = ("_scratch", "nf", "nm", "segments")
 
     def __init__(self, segments: list[Segment]) -> None:
         self.segments = segments
+        self._scratch: list[tuple[int, list[np.ndarray], list[np.ndarray]]] = []
         self.nf = max(s.nf for s in segments)
         self.nm = max(s.nm for s in segments)
 
@@ -535,9 +540,8 @@ class Program:
         size = min(chunk, n)
         if size == 0:
             return
-        base = _steps(size)[:size]
-        floats = [np.empty(size) for _ in range(self.nf)]
-        masks = [np.empty(size, dtype=bool) for _ in range(self.nm)]
+        base = _steps(size)
+        floats, masks = self._scratch_buffers(size)
         direct = out.dtype == np.float64 and out.flags.c_contiguous
         res = out if direct else np.empty(size)
         last = first + n - 1
@@ -553,14 +557,29 @@ class Program:
             for a in range(0, todo, size):
                 m = min(size, todo - a)
                 dest = res[k0 + a : k0 + a + m] if direct else res[:m]
-                if m == size:
-                    run(dest, floats, masks, base, lo + a)
-                else:
-                    run(dest, [f[:m] for f in floats], [k[:m] for k in masks], base[:m], lo + a)
+                run(dest, floats, masks, base, lo + a, m)
                 if not direct:
                     out[k0 + a : k0 + a + m] = dest
             if todo < count:
                 _repeat(out[k0 : k0 + count], todo)
+        if size <= _KEEP_SCRATCH:
+            self._scratch.append((size, floats, masks))
+
+    def _scratch_buffers(self, size: int) -> tuple[list[np.ndarray], list[np.ndarray]]:
+        """Scratch buffers of ``size``: the last short curve's, if free (a ``pop`` is atomic: threads never share)."""
+        try:
+            kept, floats, masks = self._scratch.pop()
+        except IndexError:
+            kept = -1
+        if kept != size:
+            floats = [np.empty(size) for _ in range(self.nf)]
+            masks = [np.empty(size, dtype=bool) for _ in range(self.nm)]
+        return floats, masks
+
+
+#: curves up to this many steps keep their scratch buffers for the next call (a few allocations are a few
+#: percent of a 1e3-step curve; longer curves would keep too much memory per schedule)
+_KEEP_SCRATCH = 4096
 
 
 def _repeat(values: np.ndarray, period: int) -> None:
