@@ -614,6 +614,7 @@ def scalar_case(m: int, name: str = "warmup_cosine", info_steps: int = 20_000) -
 
 TRAIN_SHAPE = (1000, 1000)  # 1e6 parameters
 TRAIN_TOTAL = 1000  # the schedule's total_steps in the training cases
+TRAIN_REPEATS = 31  # a few µs of schedule in a ~3 ms memory-bound step: the median needs many samples
 
 
 def _params(shape: tuple[int, int]) -> str:
@@ -625,7 +626,7 @@ def train_jax_case(steps: int, shape: tuple[int, int] = TRAIN_SHAPE) -> Case | s
     missing = [m for m in ("jax", "optax") if find_spec(m) is None]
     if missing:
         return f"JAX training case skipped: {', '.join(missing)} not installed"
-    total = max(TRAIN_TOTAL, 20 * steps)  # all calls (warm-up + repeats) stay within the schedule
+    total = max(TRAIN_TOTAL, (TRAIN_REPEATS + 9) * steps)  # all calls (warm-up + repeats) stay within the schedule
 
     def make(lr_kind: str) -> Callable[[], Thunk]:
         def build() -> Thunk:
@@ -677,7 +678,7 @@ def train_jax_case(steps: int, shape: tuple[int, int] = TRAIN_SHAPE) -> Case | s
         ),
         reference=None,
         peak=1.0,  # parameters are O(1)
-        repeats=15,  # a few µs of schedule in a ~3 ms memory-bound step: the median needs many calls
+        repeats=TRAIN_REPEATS,
         loop=False,  # each call advances the optimizer through the schedule: one call per sample
         rtol=1e-9,
         atol=1e-9,
@@ -692,7 +693,7 @@ def train_torch_case(steps: int, shape: tuple[int, int] = TRAIN_SHAPE) -> Case |
     """``steps`` torch ``AdamW`` steps (+ ``scheduler.step()``) on ``prod(shape)`` float64 parameters."""
     if find_spec("torch") is None:
         return "torch training case skipped: torch not installed"
-    total = max(TRAIN_TOTAL, 20 * steps)  # all calls (warm-up + repeats) stay within the schedule
+    total = max(TRAIN_TOTAL, (TRAIN_REPEATS + 9) * steps)  # all calls (warm-up + repeats) stay within the schedule
 
     def make(kind: str) -> Callable[[], Thunk]:
         def build() -> Thunk:
@@ -739,7 +740,7 @@ def train_torch_case(steps: int, shape: tuple[int, int] = TRAIN_SHAPE) -> Case |
         ),
         reference=None,
         peak=1.0,
-        repeats=15,
+        repeats=TRAIN_REPEATS,
         loop=False,  # each call advances the optimizer through the schedule: one call per sample
     )
 

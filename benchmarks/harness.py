@@ -611,7 +611,7 @@ def render(report: dict[str, Any]) -> str:
         "schedule (rtol 1e-12 + 1e-15·peak; training rows: the parameters after the updates, vs the peer's; "
         "sweeps: vs the loop), except rows marked *not same values* (limits and baselines, which compute "
         "something else on purpose). "
-        f"Median of {cfg['repeats']} samples (3 for the largest arrays, 15 for the "
+        f"Median of {cfg['repeats']} samples (3 for the largest arrays, {C.TRAIN_REPEATS} for the "
         "training steps, whose 3 ms are noisy on a shared machine), round-robin with the other rows of the "
         f"case, after one warm-up/compile call; a sample is one call, or for calls under {MIN_SAMPLE_S * 1e3:g} "
         f"ms the mean of a loop of calls lasting about {MIN_SAMPLE_S * 1e3:g} ms (its length set by two "
