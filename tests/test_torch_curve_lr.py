@@ -147,3 +147,70 @@ def test_one_group_fast_path_equals_lambda_lr_and_follows_a_replaced_lr_tensor()
     sched.step()
     assert float(replaced) == pytest.approx(schedule(24), rel=1e-12)
     assert float(lr) == pytest.approx(schedule(24), rel=1e-12)
+
+
+def _adamw(fused: bool = False, capturable: bool = False) -> tuple[torch.nn.Parameter, torch.optim.AdamW]:
+    p = torch.nn.Parameter(torch.ones(5, dtype=torch.float64))
+    lr = torch.tensor(0.01, dtype=torch.float64)
+    return p, torch.optim.AdamW([p], lr=lr, fused=fused, capturable=capturable)
+
+
+def _grad(k: int) -> torch.Tensor:
+    return torch.full((5,), float(k % 3) - 1.0, dtype=torch.float64)
+
+
+WARMUP_COSINE = lrfuncs.warmup_cosine.bind(peak_lr=0.01, warmup_steps=3, total_steps=20)
+
+
+@pytest.mark.parametrize(("fused", "capturable"), [(True, False), (True, True)])  # capturable on the CPU: fused only
+def test_fused_and_capturable_adamw_follow_the_curve(fused: bool, capturable: bool) -> None:
+    """A tensor lr written by CurveLR drives fused / capturable AdamW exactly as LambdaLR drives plain AdamW."""
+    p1, opt1 = _adamw(fused=fused, capturable=capturable)
+    sched1 = CurveLR(opt1, WARMUP_COSINE, num_steps=25, dtype=torch.float64)
+    p2 = torch.nn.Parameter(torch.ones(5, dtype=torch.float64))
+    opt2 = torch.optim.AdamW([p2], lr=0.01)
+    sched2 = lambda_lr(opt2, WARMUP_COSINE)
+    for k in range(22):
+        p1.grad, p2.grad = _grad(k), _grad(k)
+        opt1.step()
+        sched1.step()
+        opt2.step()
+        sched2.step()
+    torch.testing.assert_close(p1.detach(), p2.detach(), rtol=1e-12, atol=1e-15)
+
+
+def test_scheduler_step_compiles_to_one_graph() -> None:
+    """step() and lr() have no host sync or Python branch on a tensor: torch.compile(fullgraph=True) takes them."""
+    _, opt = _adamw()
+    sched = CurveLR(opt, WARMUP_COSINE, num_steps=25, dtype=torch.float64)
+    compiled = torch.compile(lambda: (sched.step(), sched.lr())[1], fullgraph=True, backend="aot_eager")
+    got = [float(compiled()[0]) for _ in range(27)]
+    want = [WARMUP_COSINE(min(k, 24)) for k in range(1, 28)]  # the last value holds past num_steps
+    np.testing.assert_allclose(got, want, rtol=1e-12, atol=0)
+
+
+def test_compiled_training_step_reads_the_curve_without_recompiling() -> None:
+    """opt.step(); sched.step() under torch.compile: compiled once, and the same updates as the lr set by hand."""
+    torch._dynamo.reset()
+    p, opt = _adamw()
+    sched = CurveLR(opt, WARMUP_COSINE, num_steps=25, dtype=torch.float64)
+
+    def step() -> None:
+        opt.step()
+        sched.step()
+
+    compiled = torch.compile(step, backend="aot_eager")
+    with torch._dynamo.config.patch(error_on_recompile=True):  # the step count lives on the device: no recompile
+        for k in range(22):
+            p.grad = _grad(k)
+            compiled()
+    torch._dynamo.reset()
+    # the reference: the same compiled optimizer, its lr tensor filled from the schedule by hand
+    p_ref, opt_ref = _adamw()
+    compiled_ref = torch.compile(opt_ref.step, backend="aot_eager")
+    for k in range(22):
+        p_ref.grad = _grad(k)
+        opt_ref.param_groups[0]["lr"].fill_(WARMUP_COSINE(k))
+        compiled_ref()
+    torch._dynamo.reset()
+    torch.testing.assert_close(p.detach(), p_ref.detach(), rtol=1e-12, atol=1e-15)
