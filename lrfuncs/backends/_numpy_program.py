@@ -20,7 +20,9 @@ the numpy backend), and then:
    ``x * 1``, ``x / 1``, ``x + 0``, ``x - 0`` and ``t * 0`` (t >= 0) are dropped;
 3. **writes each segment out** as straight-line numpy calls with ``out=`` into
    a few scratch buffers reused by liveness, the last one writing into the
-   output itself. A segment that is constant (past the end) is a fill.
+   output itself. A segment that is constant (past the end) is a fill; one
+   whose step enters only through ``rem(t + s, c)`` (equal cycles) repeats
+   every ``c`` steps exactly, so one period is computed and copied.
 
 The operations left are the kernel's own numpy ufuncs on the same values, so
 the curve equals the kernel's values; only the sign of a zero may differ
