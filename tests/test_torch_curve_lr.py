@@ -179,6 +179,11 @@ def test_fused_and_capturable_adamw_follow_the_curve(fused: bool, capturable: bo
     torch.testing.assert_close(p1.detach(), p2.detach(), rtol=1e-12, atol=1e-15)
 
 
+# torch.compile imports torch.jit, which warns that its own script_method is deprecated: not under test
+_COMPILE_CHATTER = pytest.mark.filterwarnings("ignore:`torch.jit.script_method` is deprecated:DeprecationWarning")
+
+
+@_COMPILE_CHATTER
 def test_scheduler_step_compiles_to_one_graph() -> None:
     """step() and lr() have no host sync or Python branch on a tensor: torch.compile(fullgraph=True) takes them."""
     _, opt = _adamw()
@@ -189,6 +194,7 @@ def test_scheduler_step_compiles_to_one_graph() -> None:
     np.testing.assert_allclose(got, want, rtol=1e-12, atol=0)
 
 
+@_COMPILE_CHATTER
 def test_compiled_training_step_reads_the_curve_without_recompiling() -> None:
     """opt.step(); sched.step() under torch.compile: compiled once, and the same updates as the lr set by hand."""
     torch._dynamo.reset()
