@@ -24,21 +24,12 @@ from collections.abc import Callable
 from typing import Any
 
 from ._dispatch import python_ops
-from ._trace import Graph, Node, trace
+from ._trace import UNARY_MATH, Graph, Node, trace
 
 __all__ = ["specialise"]
 
-_MATH = {
-    "cos": math.cos,
-    "sin": math.sin,
-    "exp": math.exp,
-    "log": math.log,
-    "sqrt": math.sqrt,
-    "tanh": math.tanh,
-    "expm1": math.expm1,
-    "log1p": math.log1p,
-    "floor": math.floor,
-}
+#: the math functions the kernel's Python operations use (``_dispatch._PythonOps``), bound as globals
+_MATH = {name: getattr(python_ops, name) for name in UNARY_MATH}
 
 #: How each operation is written in Python; ``{0}``, ``{1}``... are its arguments.
 _TEMPLATES = {
@@ -184,7 +175,7 @@ def specialise(kernel: Callable[..., Any], args: tuple[Any, ...]) -> Callable[[A
     ret = name if _is_float(result, graph, {}) else f"float({name})"
     source = f"def _specialised(t):\n{body}    return {ret}\n"
     namespace: dict[str, Any] = {f"_{k}": v for k, v in _MATH.items()}
-    namespace["_fmod"] = math.fmod
+    namespace["_fmod"] = python_ops.rem
     namespace.update(writer.consts)
     try:
         code = compile(source, f"<lrfuncs scalar {graph.name}>", "exec")

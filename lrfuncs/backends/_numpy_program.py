@@ -40,7 +40,7 @@ from typing import Any
 
 import numpy as np
 
-from .._dispatch import _NumpyOps
+from .._dispatch import _NumpyOps, python_ops
 from .._trace import COMPARISONS, UNARY_MATH, Graph, Node, trace
 
 __all__ = ["Program", "build"]
@@ -50,12 +50,15 @@ MAX_STEP = 2**53
 #: at most this many segments per schedule (a schedule with more phase changes keeps its ``where``s)
 MAX_SEGMENTS = 32
 
+_NP = _NumpyOps.instance()
+#: the numpy function of each operation: Python operators as numpy applies them to arrays, everything else
+#: the numpy backend's own function (``_dispatch._NumpyOps``), so that a program calls what the kernel calls
 _UFUNCS: dict[str, Any] = {
     "add": np.add,
     "sub": np.subtract,
     "mul": np.multiply,
     "truediv": np.true_divide,
-    "floordiv": np.floor_divide,
+    "floordiv": _NP.floor_div,
     "mod": np.remainder,
     "pow": np.power,
     "and": np.bitwise_and,
@@ -69,10 +72,10 @@ _UFUNCS: dict[str, Any] = {
     "neg": np.negative,
     "abs": np.absolute,
     "invert": np.invert,
-    "minimum": np.minimum,
-    "maximum": np.maximum,
-    "rem": np.fmod,
-    **{name: getattr(np, name) for name in UNARY_MATH},
+    "minimum": _NP.minimum,
+    "maximum": _NP.maximum,
+    "rem": _NP.rem,
+    **{name: getattr(_NP, name) for name in UNARY_MATH},
 }
 _BOOL_OPS = frozenset({*COMPARISONS, "and", "or", "invert"})
 #: numpy may compute these with other code when the output is one of the inputs (``np.power(0.90..., x,
@@ -86,9 +89,9 @@ _EXACT: dict[str, Callable[..., Any]] = {
     "truediv": operator.truediv,
     "neg": operator.neg,
     "pos": operator.pos,
-    "minimum": lambda a, b: a if a <= b else b,
-    "maximum": lambda a, b: a if a >= b else b,
-    "clip": lambda x, lo, hi: lo if x < lo else (hi if x > hi else x),
+    "minimum": python_ops.minimum,
+    "maximum": python_ops.maximum,
+    "clip": python_ops.clip,
     **COMPARISONS,
 }
 
@@ -105,9 +108,9 @@ def _constant(op: str, args: list[Any]) -> Any:
         return 1.0 if args[0] else 0.0
     arrays = [np.full(1, a) for a in args]
     if op == "where":
-        value = np.where(*arrays)
+        value = _NP.where(*arrays)
     elif op == "clip":
-        value = np.clip(*arrays)
+        value = _NP.clip(*arrays)
     else:
         value = _UFUNCS[op](*arrays)
     return value[0].item()
@@ -462,7 +465,7 @@ class _Emitter:
 
 
 _GLOBALS: dict[str, Any] = {f"_{op}": fn for op, fn in _UFUNCS.items()}
-_GLOBALS.update(_copyto=np.copyto, _clip=np.clip)
+_GLOBALS.update(_copyto=np.copyto, _clip=_NP.clip)
 
 
 def _compile(body: str, nconst: int, nf: int, nm: int) -> Callable[..., Any]:
@@ -660,7 +663,7 @@ def _steps(size: int) -> np.ndarray:
 
 def build(kernel: Callable[..., Any], args: tuple[Any, ...]) -> Program | None:
     """The in-place numpy program of ``kernel`` with config ``args``, or None (trace failed or disagreed)."""
-    graph = trace(kernel, args, _NumpyOps.instance())
+    graph = trace(kernel, args, _NP)
     if graph is None:
         return None
     try:
@@ -672,7 +675,7 @@ def build(kernel: Callable[..., Any], args: tuple[Any, ...]) -> Program | None:
 
 def _agrees(program: Program, kernel: Callable[..., Any], args: tuple[Any, ...]) -> bool:
     """The program gives the kernel's values at the first, second and last step of each segment."""
-    ops = _NumpyOps.instance()
+    ops = _NP
     for seg in program.segments:
         for step in sorted({seg.first, min(seg.first + 1, seg.last), seg.last, min(seg.first + 16, seg.last)}):
             out = np.empty(1)
